@@ -1,0 +1,15 @@
+//! The pure domain of sbxy-pardot: the rules and plans of the integration, with no I/O, no async
+//! and no AWS or HTTP types. Clients and handlers translate the wire into these types.
+
+pub mod attendance;
+pub mod cursor;
+pub mod email;
+pub mod ids;
+pub mod link;
+pub mod list_link;
+pub mod plan;
+pub mod secret;
+pub mod settings;
+pub mod status;
+
+pub use secret::Secret;
