@@ -131,6 +131,8 @@ pub struct PlannedMembership {
     pub event_id: EventId,
     /// The list.
     pub list_id: ListId,
+    /// The prospect; memberships of one prospect are worked in order.
+    pub prospect_id: ProspectId,
     /// What to do.
     pub action: MembershipAction,
 }
@@ -152,6 +154,7 @@ pub fn plan_page(
                 position: membership.position(),
                 event_id: event_id.clone(),
                 list_id: membership.list_id,
+                prospect_id: membership.prospect_id,
                 action: decide(membership, registration),
             })
         })

@@ -13,14 +13,12 @@ pub const EVENT_SOURCE: &str = "sbxy-pardot";
 /// The detail-type of a sync job.
 pub const SYNC_REQUESTED: &str = "TenantSyncRequested";
 
-/// The detail of a sync job: which tenant, and why.
+/// The detail of a sync job: which tenant to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SyncJob {
     /// The tenant to sync.
     pub tenant_id: String,
-    /// Seconds the worker should wait before starting, to spread tenants over the window.
-    #[serde(default)]
-    pub delay_seconds: u32,
 }
 
 /// The EventBridge adapter.
