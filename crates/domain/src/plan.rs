@@ -181,10 +181,10 @@ fn decide(membership: &MembershipView, known: Option<&KnownRegistration>) -> Mem
     };
 
     let field_fingerprint = prospect.link_value.as_deref().map(link_fingerprint);
-    if let Some(known) = known {
-        if known.written_link.is_some() && known.written_link == field_fingerprint {
-            return MembershipAction::UpToDate;
-        }
+    let field_holds_our_link =
+        known.is_some_and(|k| k.written_link.is_some() && k.written_link == field_fingerprint);
+    if field_holds_our_link {
+        return MembershipAction::UpToDate;
     }
 
     MembershipAction::Sync(SyncStep {

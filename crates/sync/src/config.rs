@@ -78,6 +78,10 @@ pub struct ServiceConfig {
     pub secret_prefix: String,
     /// Pardot requests in flight per business unit (`PARDOT_MAX_IN_FLIGHT`, ≤ 5).
     pub pardot_max_in_flight: usize,
+    /// Retries of one Pardot request after 66, 5xx or a lost answer (`PARDOT_MAX_RETRIES`).
+    /// Code 66 means other integrations of the business unit are busy too, so the default
+    /// is patient.
+    pub pardot_max_retries: u32,
     /// Timeout of one HTTP request (`HTTP_TIMEOUT_SECS`).
     pub http_timeout: Duration,
     /// Membership page size (`PARDOT_PAGE_SIZE`, ≤ 1000).
@@ -153,6 +157,7 @@ impl ServiceConfig {
                 .get("SECRET_PREFIX")
                 .unwrap_or_else(|| "sbxy-pardot/".into()),
             pardot_max_in_flight: max_in_flight as usize,
+            pardot_max_retries: env.number("PARDOT_MAX_RETRIES", 8, "a number")?.min(20) as u32,
             http_timeout: Duration::from_secs(env.number("HTTP_TIMEOUT_SECS", 30, "seconds")?),
             pardot_page_size: env
                 .number("PARDOT_PAGE_SIZE", 1000, "a number up to 1000")?

@@ -83,6 +83,7 @@ impl AppContext {
         ClientSettings {
             max_in_flight: self.config.pardot_max_in_flight,
             request_timeout: self.config.http_timeout,
+            max_retries: self.config.pardot_max_retries,
             ..ClientSettings::default()
         }
     }
