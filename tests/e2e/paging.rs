@@ -34,3 +34,28 @@ async fn an_exactly_full_last_page_is_followed_by_the_empty_page() {
     final_state(&stack);
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_chain_cut_at_the_record_ceiling_restarts_after_the_last_key() {
+    // A ceiling of 100 records per token chain stands in for Pardot's 100,000.
+    let mut options = options_with(&[("PARDOT_PAGE_SIZE", "50")]);
+    options.sim.pardot.page_chain_ceiling = 100;
+    let stack = connected_stack(options).await.expect("stack");
+
+    let report = sync(&stack).await.expect("run");
+
+    assert_eq!(
+        report.outcome,
+        SyncOutcome::Completed,
+        "{:?}",
+        report.problem
+    );
+    let big = &report.lists["SBXYPardotTest"];
+    assert_eq!(
+        big.memberships, 520,
+        "every member read despite the ceiling"
+    );
+    assert_eq!(big.registered + big.skipped.values().sum::<u64>(), 520);
+    final_state(&stack);
+    stack.stop().await;
+}

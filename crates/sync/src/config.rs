@@ -92,8 +92,6 @@ pub struct ServiceConfig {
     pub lease_ttl: chrono::Duration,
     /// Memberships worked on at once (`SYNC_CONCURRENCY`).
     pub sync_concurrency: usize,
-    /// Seconds over which the poller spreads tenants (`POLL_SPREAD_SECS`).
-    pub poll_spread_secs: u32,
 }
 
 impl ServiceConfig {
@@ -169,7 +167,6 @@ impl ServiceConfig {
                 env.number("LEASE_TTL_SECS", 900, "seconds")? as i64
             ),
             sync_concurrency: env.number("SYNC_CONCURRENCY", 4, "a number")?.max(1) as usize,
-            poll_spread_secs: env.number("POLL_SPREAD_SECS", 240, "seconds")? as u32,
         })
     }
 }

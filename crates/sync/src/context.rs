@@ -132,10 +132,10 @@ impl AppContext {
         suffix: &str,
     ) -> Result<Secret, SyncError> {
         let mut cached = cache.lock().await;
-        if let Some((value, read_at)) = cached.as_ref() {
-            if read_at.elapsed() < SECRET_CACHE_TTL {
-                return Ok(value.clone());
-            }
+        if let Some((value, read_at)) = cached.as_ref()
+            && read_at.elapsed() < SECRET_CACHE_TTL
+        {
+            return Ok(value.clone());
         }
 
         let name = self.secrets.name(suffix);

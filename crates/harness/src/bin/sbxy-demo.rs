@@ -17,8 +17,16 @@ async fn main() -> anyhow::Result<()> {
     sbxy_sync::telemetry::init(std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json"));
 
     println!("Starting moto_server and the Salesforce, Pardot and STREAMBOXY simulators…");
-    let stack = Stack::start(sbxy_harness::demo_seed()?, StackOptions::default()).await?;
-    let result = run(&stack).await;
+    // Whether Pardot nests a recycle-bin prospect or returns null is unverified; the product
+    // handles both, and nesting lets the demo show the reason by name.
+    let mut options = StackOptions::default();
+    options.sim.pardot.nest_deleted_prospects = true;
+    let stack = Stack::start(sbxy_harness::demo_seed()?, options).await?;
+    // Ctrl-C stops the stack too: moto is a child process that must not outlive the demo.
+    let result = tokio::select! {
+        result = run(&stack) => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
     stack.stop().await;
     result
 }

@@ -139,10 +139,10 @@ async fn run_with_lease(
     };
     let environment = salesforce_environment(settings.environment);
     let mut tokens = RefreshingTokens::new(ctx.oauth().await?, environment, token_store.clone());
-    if let (Some(access), Some(issued_ms)) = (stored.access_token, stored.issued_at_ms) {
-        if let Some(issued_at) = chrono::DateTime::from_timestamp_millis(issued_ms) {
-            tokens = tokens.with_cached(access, issued_at);
-        }
+    if let (Some(access), Some(issued_ms)) = (stored.access_token, stored.issued_at_ms)
+        && let Some(issued_at) = chrono::DateTime::from_timestamp_millis(issued_ms)
+    {
+        tokens = tokens.with_cached(access, issued_at);
     }
     let tokens = Arc::new(tokens);
 
@@ -180,13 +180,12 @@ async fn run_with_lease(
     let events = run.run().await;
 
     // Keep the newest access token for the next invocation.
-    if let Some(cached) = tokens.cached().await {
-        if let Err(err) = token_store
+    if let Some(cached) = tokens.cached().await
+        && let Err(err) = token_store
             .save_access_token(&cached.access_token, cached.issued_at)
             .await
-        {
-            tracing::warn!(error = %err, "could not cache the access token; the next run refreshes");
-        }
+    {
+        tracing::warn!(error = %err, "could not cache the access token; the next run refreshes");
     }
     Ok(run.into_report(&events?))
 }
