@@ -101,7 +101,7 @@ pub struct PardotOptions {
     /// Render a recycle-bin prospect as the nested `prospect` object of a membership instead
     /// of `null` (the default treats it as unreadable, like a read of it).
     pub nest_deleted_prospects: bool,
-    /// Sleep of the `slow` fault unless the fault config says otherwise.
+    /// Sleep of the `slow` fault (every system) unless the fault config says otherwise.
     pub default_slow_ms: u64,
 }
 

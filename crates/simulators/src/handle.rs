@@ -127,15 +127,14 @@ impl SimHandle {
         self.shared.stats()
     }
 
-    /// Stops every listener; in-flight requests get a short grace period.
+    /// Stops every listener; in-flight requests share one short grace period, after which
+    /// the listeners are aborted (a `slow` fault must not hold a test for its whole sleep).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
         for task in self.tasks {
             let abort = task.abort_handle();
-            if tokio::time::timeout(std::time::Duration::from_secs(2), task)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout_at(deadline, task).await.is_err() {
                 abort.abort();
             }
         }

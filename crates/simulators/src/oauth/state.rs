@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use sbxy_domain::Secret;
 use serde::Serialize;
 
 use crate::seed::{SalesforceSeed, SalesforceUserSeed};
@@ -65,10 +66,10 @@ pub(crate) struct TokenOwner {
     pub(crate) scope: String,
 }
 
-#[derive(Debug)]
+/// Debug is written by hand: the maps are keyed by live tokens and codes.
 pub(crate) struct SalesforceState {
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    pub(crate) client_secret: Secret,
     pub(crate) redirect_uris: Vec<String>,
     pub(crate) rotate: bool,
     pub(crate) access_lifetime: Duration,
@@ -83,12 +84,25 @@ pub(crate) struct SalesforceState {
     pub(crate) code_exchanges: u64,
 }
 
+impl std::fmt::Debug for SalesforceState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SalesforceState")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("users", &self.users.len())
+            .field("grants", &self.grants.len())
+            .field("refresh_tokens", &self.refresh_tokens.len())
+            .field("access_tokens", &self.access_tokens.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl SalesforceState {
     pub(crate) fn from_seed(seed: &SalesforceSeed) -> Self {
         let lifetime = i64::try_from(seed.access_token_lifetime_secs).unwrap_or(i64::MAX / 2000);
         let mut state = Self {
             client_id: seed.client_id.clone(),
-            client_secret: seed.client_secret.expose().to_owned(),
+            client_secret: seed.client_secret.clone(),
             redirect_uris: seed.redirect_uris.clone(),
             rotate: seed.rotate_refresh_tokens,
             access_lifetime: Duration::seconds(lifetime),

@@ -59,7 +59,7 @@ fn check_client(
     if client_id != sf.client_id {
         return Err(("invalid_client_id", "client identifier invalid"));
     }
-    if secret != sf.client_secret {
+    if secret != sf.client_secret.expose() {
         return Err(("invalid_client", "invalid client credentials"));
     }
     Ok(())
@@ -198,7 +198,7 @@ fn success(
         .unwrap_or_default();
     let id = format!("{}/id/{org}/{user_id}", shared.urls.oauth);
     let issued_at = now.timestamp_millis().to_string();
-    let signature = sign(&sf.client_secret, &id, &issued_at);
+    let signature = sign(sf.client_secret.expose(), &id, &issued_at);
 
     let mut body = json!({
         "access_token": access,

@@ -7,7 +7,6 @@
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, Uri};
-use chrono::Utc;
 use serde_json::Value;
 
 use crate::pardot::errors::{PardotError, PardotResult};
@@ -101,7 +100,7 @@ pub(crate) async fn create(
             email: email.to_owned(),
             value: value.to_owned(),
             prospect_id: prospect.id,
-            activity_date: activity_date.with_timezone(&Utc),
+            activity_date,
             created_at: now,
         };
         let id = activity.id;

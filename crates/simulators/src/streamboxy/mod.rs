@@ -131,7 +131,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap, tenant: &str) -> Result<(), P
     let (_, tenants) = state
         .api_keys
         .iter()
-        .find(|(k, _)| k == key)
+        .find(|(k, _)| k.expose() == key)
         .ok_or_else(Problem::unauthorized)?;
     if !tenants.is_empty() && !tenants.iter().any(|t| t.eq_ignore_ascii_case(tenant)) {
         return Err(Problem::forbidden());

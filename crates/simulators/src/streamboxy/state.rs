@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
+use sbxy_domain::Secret;
 use serde_json::{Value, json};
 
 use crate::seed::{AttendanceSeed, StreamboxySeed, TenantSeed};
@@ -17,7 +18,7 @@ pub(crate) struct StreamboxyState {
     /// Empty: the raw key is the whole header value.
     pub(crate) auth_scheme: String,
     /// Key → tenant ids it may use (empty: all).
-    pub(crate) api_keys: Vec<(String, Vec<String>)>,
+    pub(crate) api_keys: Vec<(Secret, Vec<String>)>,
     /// By lower-case tenant id (GUIDs compare case-insensitively).
     pub(crate) tenants: BTreeMap<String, Tenant>,
     row_counter: u64,
@@ -225,9 +226,9 @@ impl StreamboxyState {
             self.auth_scheme = scheme.clone();
         }
         for key in &seed.api_keys {
-            self.api_keys.retain(|(k, _)| k != key.key.expose());
             self.api_keys
-                .push((key.key.expose().to_owned(), key.tenants.clone()));
+                .retain(|(k, _)| k.expose() != key.key.expose());
+            self.api_keys.push((key.key.clone(), key.tenants.clone()));
         }
         for tenant in &seed.tenants {
             self.merge_tenant(tenant, now)?;

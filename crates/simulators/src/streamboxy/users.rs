@@ -73,9 +73,7 @@ struct NewUser {
     last_name: Option<String>,
     #[serde(default)]
     external_key: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)] // accepted for the contract; the simulator sends no e-mail
-    send_notifications: Option<bool>,
+    // `sendNotifications` is accepted and ignored: the simulator sends no e-mail.
 }
 
 /// `POST /tenant/{t}/User`: 201, or 409 with `existingId` when the e-mail exists.

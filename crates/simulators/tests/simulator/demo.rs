@@ -111,6 +111,23 @@ impl BeforeDecember for sbxy_simulators::BusinessUnitSeed {
 }
 
 #[tokio::test]
+async fn debug_output_hides_secrets_and_tokens() {
+    let sim = start(SimConfig::new(demo_seed())).await.unwrap();
+    let token = sim.mint_access_token("005DEMO000000USER").unwrap();
+    let printed = format!("{sim:?} {:?} {token:?}", demo_seed());
+
+    for secret in [
+        "demo-client-secret",
+        "sbxy-demo-api-key",
+        "5AepDEMOrefreshTOKEN",
+    ] {
+        assert!(!printed.contains(secret), "Debug output leaks {secret}");
+    }
+    assert!(!printed.contains(token.expose()));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn demo_seed_serves_the_linked_events() {
     let sim = start(SimConfig::new(demo_seed())).await.unwrap();
     let events = http()
