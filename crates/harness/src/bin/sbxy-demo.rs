@@ -53,7 +53,8 @@ async fn run(stack: &Stack) -> anyhow::Result<()> {
 
     print_summary(&summary);
     show_sample_links(stack);
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/demo");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.canonicalize().unwrap_or(root).join("target/demo");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")?;
