@@ -37,13 +37,15 @@ impl Email {
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
             return Err(EmailError::Invalid);
         };
-        let domain_ok = domain
-            .rsplit_once('.')
-            .is_some_and(|(host, tld)| !host.is_empty() && (2..=13).contains(&tld.len()));
+        let domain_ok = !domain.starts_with('.')
+            && !domain.contains("..")
+            && domain
+                .rsplit_once('.')
+                .is_some_and(|(host, tld)| !host.is_empty() && (2..=13).contains(&tld.len()));
         let well_formed = (1..=64).contains(&local.len())
             && domain.len() <= 255
             && domain_ok
-            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
             && !local.contains('@')
             && !local.ends_with('.');
         if !well_formed {
@@ -65,6 +67,12 @@ impl Email {
     pub fn folded(&self) -> &str {
         &self.folded
     }
+}
+
+/// Format characters that render as nothing (zero-width spaces and joiners, the byte-order
+/// mark, soft hyphens): an address containing one looks right but matches nobody.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 impl fmt::Display for Email {

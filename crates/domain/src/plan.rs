@@ -28,6 +28,11 @@ pub enum SkipReason {
     MissingEmail,
     /// The prospect's e-mail address is malformed.
     InvalidEmail,
+    /// STREAMBOXY refused the registration for good (e.g. an e-mail it does not accept); the
+    /// log names the membership and the reason.
+    RejectedByStreamboxy,
+    /// Pardot refused the link write for this prospect for good.
+    RejectedByPardot,
 }
 
 impl SkipReason {
@@ -40,6 +45,8 @@ impl SkipReason {
             Self::ProspectUnreadable => "prospect_unreadable",
             Self::MissingEmail => "missing_email",
             Self::InvalidEmail => "invalid_email",
+            Self::RejectedByStreamboxy => "rejected_by_streamboxy",
+            Self::RejectedByPardot => "rejected_by_pardot",
         }
     }
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{BusinessUnitId, IdError};
 
+mod messages;
+
 /// The default internal name of the event property that names the linked Pardot list.
 pub const DEFAULT_LIST_NAME_PROPERTY: &str = "PardotListName";
 /// The default internal name of the event property that records the Show/No Show write-back.
@@ -34,6 +36,24 @@ impl PardotEnvironment {
     /// True when the OAuth login goes to test.salesforce.com.
     pub fn uses_sandbox_login(self) -> bool {
         matches!(self, Self::Sandbox)
+    }
+
+    /// The name used in the API and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Developer => "developer",
+            Self::Sandbox => "sandbox",
+        }
+    }
+
+    /// The real Pardot API host of the environment, as admins know it.
+    pub fn pardot_host_name(self) -> &'static str {
+        if self.uses_demo_pardot_host() {
+            "pi.demo.pardot.com"
+        } else {
+            "pi.pardot.com"
+        }
     }
 }
 
@@ -117,46 +137,59 @@ pub enum SettingRule {
     /// An event property name is empty.
     #[error("the event property's internal name may not be empty")]
     PropertyNameEmpty,
-}
-
-impl SettingRule {
-    /// The German text of the rule, for an admin whose Backstage speaks German.
-    pub fn message_de(&self) -> String {
-        match self {
-            Self::RequiresSync => "erfordert, dass die Synchronisation (Kontrollkästchen 1) \
-                                   eingeschaltet ist"
-                .into(),
-            Self::BusinessUnitIdRequired => {
-                "die Business-Unit-ID ist für die Synchronisation erforderlich".into()
-            }
-            Self::BusinessUnitId(IdError::BusinessUnitIdShort) => {
-                "die Business-Unit-ID hat 15 Zeichen; kopieren Sie die 18-stellige ID aus dem \
-                 Salesforce-Setup (Business Unit Setup)"
-                    .into()
-            }
-            Self::BusinessUnitId(_) => "die Business-Unit-ID muss mit 0Uv beginnen und 18 \
-                                        Buchstaben oder Ziffern haben; kopieren Sie sie aus dem \
-                                        Salesforce-Setup (Business Unit Setup)"
-                .into(),
-            Self::LinkFieldRequired => {
-                "das Pardot-Feld für den SSO-Link ist für die Synchronisation erforderlich".into()
-            }
-            Self::LinkFieldNotUrlCapable => "das SSO-Link-Feld muss ein benutzerdefiniertes \
-                                             Textfeld (<fieldId>__c) oder das Website-Feld sein; \
-                                             Identitäts- und E-Mail-Felder werden nie \
-                                             überschrieben"
-                .into(),
-            Self::PatternWithoutPlaceholder => {
-                "das Namensmuster muss {list} enthalten, z. B. \"{list} Show\"".into()
-            }
-            Self::ExternalActivityNamesRequired => "External Activities benötigen die \
-                                                    Extension und beide Aktivitätstyp-Namen"
-                .into(),
-            Self::PropertyNameEmpty => {
-                "der interne Name der Eigenschaft darf nicht leer sein".into()
-            }
-        }
-    }
+    /// The custom link field is not among the business unit's custom fields.
+    #[error(
+        "Pardot has no custom prospect field {field}; create it in Pardot (prospect fields, \
+         type Text) or enter an existing field's API name"
+    )]
+    LinkFieldUnknown {
+        /// The field as entered.
+        field: String,
+    },
+    /// The custom link field exists but cannot hold a URL.
+    #[error(
+        "the Pardot field {field} is of type {kind} and cannot hold a link; choose a Text field"
+    )]
+    LinkFieldNotText {
+        /// The field as entered.
+        field: String,
+        /// Pardot's type name.
+        kind: String,
+    },
+    /// An event custom property is not defined in the tenant.
+    #[error(
+        "the tenant has no event custom property named {name}; define it in the Backstage \
+         (custom properties of events), or enter the internal name you use"
+    )]
+    EventPropertyMissing {
+        /// The internal name looked for.
+        name: String,
+    },
+    /// The settings name another environment than the connection was made for.
+    #[error(
+        "the connection was made for the {connected} environment; keep {connected}, or connect \
+         again choosing the other environment"
+    )]
+    EnvironmentMismatch {
+        /// The connection's environment.
+        connected: &'static str,
+    },
+    /// Pardot at the environment's host does not know the business unit (code 201).
+    #[error(
+        "Pardot at {host} does not know this Business Unit ID or it is inactive; check the ID \
+         and the environment (production business units are on pi.pardot.com, developer and \
+         sandbox ones on pi.demo.pardot.com)"
+    )]
+    BusinessUnitNotFound {
+        /// The Pardot host asked.
+        host: &'static str,
+    },
+    /// The connected Salesforce user may not use the business unit (code 49).
+    #[error(
+        "the connected Salesforce user has no access to this business unit; give the user \
+         access in Account Engagement, or connect as another user"
+    )]
+    BusinessUnitAccessDenied,
 }
 
 /// One refused setting: which field, and which rule it broke.

@@ -1,7 +1,9 @@
 //! The local stack of sbxy-pardot for the demo and the end-to-end tests: a real `moto_server`
-//! for AWS, the simulators for Salesforce, Pardot and STREAMBOXY, and the product's own
-//! context pointed at them, with fresh names per stack so stacks never share state.
+//! for AWS, the simulators for Salesforce, Pardot and STREAMBOXY, the product's own context
+//! pointed at them, and its HTTP API served in-process on a loopback port, with fresh names
+//! and keys per stack so stacks never share state.
 
+mod attendance;
 mod connect;
 mod moto;
 pub mod summary;
@@ -10,11 +12,20 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use rand::Rng;
+use rand::distr::Alphanumeric;
 use sbxy_domain::Secret;
+use sbxy_http_api::{ApiState, WebhookConfig};
 use sbxy_simulators::{Seed, SimConfig, SimHandle};
+use sbxy_sync::attendance::LocalWorker;
+use sbxy_sync::config::AdminApiConfig;
+use sbxy_sync::connection::Clock;
 use sbxy_sync::{AppContext, ServiceConfig};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
-pub use connect::{DEMO_PASSWORD, DEMO_USERNAME};
+pub use attendance::{AttendanceLists, WebhookAnswer, attendance_settings};
+pub use connect::{ConnectTrace, Consent, DEMO_PASSWORD, DEMO_USERNAME};
 pub use moto::{Moto, free_port};
 
 /// The demo tenant of data/demo-seed.json.
@@ -65,6 +76,17 @@ pub struct Stack {
     pub ctx: AppContext,
     /// The configuration variables the product was given.
     pub env: HashMap<String, String>,
+    /// The HTTP API (`sbxy-pardot serve`'s router), e.g. `http://127.0.0.1:41000`.
+    pub api_url: String,
+    /// The API's clock; tests move it to let a connect `state` expire.
+    pub api_clock: Clock,
+    /// A browser-like client that does not follow redirects, for the API and consent page.
+    pub http: reqwest::Client,
+    /// Runs the Show / No Show write-back jobs put on the bus, as the sync-worker does in AWS.
+    pub attendance: LocalWorker,
+    /// The key the STREAMBOXY webhook is signed with (fresh per stack).
+    pub webhook_secret: Secret,
+    api: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl Stack {
@@ -79,8 +101,17 @@ impl Stack {
         .await
         .context("starting the simulators")?;
 
+        // The API listens before the configuration is built: its address is the public URL.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding the HTTP API")?;
+        let api_url = format!("http://{}", listener.local_addr()?);
+
         let run = uuid::Uuid::new_v4().simple().to_string();
         let mut env = HashMap::from([
+            ("PUBLIC_BASE_URL".to_owned(), api_url.clone()),
+            ("ADMIN_JWT_SECRET".to_owned(), random_key()),
+            ("STATE_SIGNING_KEY".to_owned(), random_key()),
             ("PARDOT_API_URL".to_owned(), sim.pardot_url.clone()),
             (
                 "PARDOT_DEMO_API_URL".to_owned(),
@@ -104,6 +135,7 @@ impl Stack {
         ]);
         env.extend(options.env);
         let config = ServiceConfig::from_lookup(|name| env.get(name).cloned())?;
+        let admin = AdminApiConfig::from_lookup(|name| env.get(name).cloned())?;
 
         let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(&moto.endpoint)
@@ -114,6 +146,8 @@ impl Stack {
             .load()
             .await;
         let ctx = AppContext::with_aws(config, &aws)?;
+        let attendance = LocalWorker::start(&ctx);
+        let ctx = attendance.context().clone();
 
         ctx.store.create_table().await?;
         ctx.bus.create().await?;
@@ -121,16 +155,47 @@ impl Stack {
         ctx.secrets
             .put(&key_name, &Secret::new(DEMO_STREAMBOXY_KEY))
             .await?;
+        let webhook_secret = Secret::new(random_key());
+        let webhook_secret_name = ctx.secrets.name(&WebhookConfig::default().secret_name);
+        ctx.secrets.put(&webhook_secret_name, &webhook_secret).await?;
+
+        let api_clock = Clock::system();
+        let state = ApiState::from_config(ctx.clone(), &admin)
+            .await?
+            .with_clock(api_clock.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(err) = sbxy_http_api::serve(listener, state, shutdown).await {
+                tracing::error!(error = %err, "the HTTP API stopped");
+            }
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
         Ok(Self {
             moto,
             sim,
             ctx,
             env,
+            api_url,
+            api_clock,
+            http,
+            attendance,
+            webhook_secret,
+            api: Some((stop, task)),
         })
     }
 
-    /// Stops the simulators and moto.
-    pub async fn stop(self) {
+    /// Stops the HTTP API, the simulators and moto.
+    pub async fn stop(mut self) {
+        if let Some((stop, task)) = self.api.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         self.sim.shutdown().await;
         drop(self.moto);
     }
@@ -144,4 +209,13 @@ impl Stack {
     pub fn streamboxy_calls(&self) -> u64 {
         self.sim.stats().streamboxy.calls.total
     }
+}
+
+/// A fresh random key for a stack, so no two stacks (or runs) share one.
+fn random_key() -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(48)
+        .map(char::from)
+        .collect()
 }

@@ -86,6 +86,49 @@ impl RunFigures {
     }
 }
 
+/// A Show or No Show list as it sits in the Pardot simulator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlacedList {
+    /// Pardot's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its folder (the source list's).
+    pub folder_id: Option<i64>,
+    /// Prospects with an active membership.
+    pub members: u64,
+}
+
+/// What one end-of-event write-back did, read back from the simulators.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AttendanceFigures {
+    /// Prospects registered for the ended event (the service's records).
+    pub registrants: u64,
+    /// Members of the Show list.
+    pub show: u64,
+    /// Members of the No Show list.
+    pub no_show: u64,
+    /// External Activities recorded for the event.
+    pub external_activities: u64,
+    /// Memberships this run created, restored or removed.
+    pub memberships_written: u64,
+    /// External Activities this run recorded.
+    pub activities_written: u64,
+    /// Pardot requests this run made.
+    pub pardot_calls: u64,
+    /// The Show list.
+    pub show_list: Option<PlacedList>,
+    /// The No Show list.
+    pub no_show_list: Option<PlacedList>,
+}
+
+impl AttendanceFigures {
+    /// True when every registrant sits in exactly one of the two lists.
+    pub fn balanced(&self) -> bool {
+        self.show + self.no_show == self.registrants
+    }
+}
+
 /// The whole demo summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoSummary {
@@ -94,4 +137,16 @@ pub struct DemoSummary {
     pub first_run: RunFigures,
     /// The second poll, which should find nothing to do.
     pub second_run: RunFigures,
+    /// Prospects registered for the ended event (event 1).
+    pub registrants: u64,
+    /// Of them, in the Show list.
+    pub show: u64,
+    /// Of them, in the No Show list.
+    pub no_show: u64,
+    /// External Activities recorded for the ended event.
+    pub external_activities: u64,
+    /// The end-of-event write-back started by the webhook.
+    pub attendance: AttendanceFigures,
+    /// The same write-back once more, which should change nothing.
+    pub attendance_second_run: AttendanceFigures,
 }

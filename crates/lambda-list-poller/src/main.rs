@@ -3,9 +3,7 @@
 //! minutes and the starts are spread over the window.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use sbxy_sync::poller::{POLL_SLOTS, buckets_of_slot, poll_tick};
 use sbxy_sync::{AppContext, ServiceConfig};
-use schedule::minute_of;
 use serde_json::Value;
 
 #[tokio::main]
@@ -16,20 +14,9 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let ctx = ctx.clone();
         async move {
-            let slot = minute_of(&event.payload).unwrap_or(0) % POLL_SLOTS;
-            let report = poll_tick(&ctx, &buckets_of_slot(slot)).await?;
+            let report = lambda_list_poller::handle(&ctx, &event.payload).await?;
             Ok::<Value, Error>(serde_json::to_value(report)?)
         }
     }))
     .await
-}
-
-/// Reads the minute from the scheduled event's `time` (`2026-12-04T17:05:00Z`).
-mod schedule {
-    use serde_json::Value;
-
-    pub(crate) fn minute_of(event: &Value) -> Option<u32> {
-        let time = event.get("time")?.as_str()?;
-        time.get(14..16)?.parse().ok()
-    }
 }

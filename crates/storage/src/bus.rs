@@ -1,8 +1,15 @@
-//! EventBridge: the poller's fan-out of one sync job per tenant.
+//! EventBridge: the poller's fan-out of one sync job per tenant, and the hand-off of one
+//! Show / No Show write-back per ended event (from the webhook, the poller's catch-up and the
+//! admin's re-run) to the sync-worker.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use sbxy_domain::attendance::AttendanceTrigger;
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::error::StorageError;
 
@@ -12,6 +19,20 @@ const PUT_EVENTS_LIMIT: usize = 10;
 pub const EVENT_SOURCE: &str = "sbxy-pardot";
 /// The detail-type of a sync job.
 pub const SYNC_REQUESTED: &str = "TenantSyncRequested";
+/// The detail-type of a Show / No Show write-back job.
+pub const ATTENDANCE_REQUESTED: &str = "AttendanceRequested";
+
+/// The detail of a write-back job: which event of which tenant, and what asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttendanceJob {
+    /// The tenant.
+    pub tenant_id: String,
+    /// The ended event.
+    pub event_id: String,
+    /// The webhook, the poller, an admin's re-run or the runner.
+    pub reason: AttendanceTrigger,
+}
 
 /// The detail of a sync job: which tenant to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,11 +42,57 @@ pub struct SyncJob {
     pub tenant_id: String,
 }
 
+/// Where a local process takes the write-back jobs it put on the bus: in AWS an EventBridge
+/// rule invokes the sync-worker for each job; on a laptop (the runner, the demo, the tests)
+/// nothing does, so a local worker reads them from this channel after PutEvents accepted them,
+/// as the poller's in-process fan-out does for sync jobs. It counts the jobs not finished yet,
+/// so a caller can wait for them.
+#[derive(Debug, Clone)]
+pub struct LocalDelivery {
+    sender: UnboundedSender<AttendanceJob>,
+    outstanding: Arc<AtomicUsize>,
+}
+
+impl LocalDelivery {
+    /// A delivery and the receiver the local worker reads.
+    pub fn channel() -> (Self, UnboundedReceiver<AttendanceJob>) {
+        let (sender, receiver) = unbounded_channel();
+        let delivery = Self {
+            sender,
+            outstanding: Arc::default(),
+        };
+        (delivery, receiver)
+    }
+
+    /// Jobs delivered and not yet reported finished.
+    pub fn outstanding(&self) -> usize {
+        self.outstanding.load(Ordering::SeqCst)
+    }
+
+    /// The local worker finished one job.
+    pub fn finished_one(&self) {
+        // Never below zero, whatever a caller does.
+        let _ = self
+            .outstanding
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+    }
+
+    fn deliver(&self, job: &AttendanceJob) {
+        self.outstanding.fetch_add(1, Ordering::SeqCst);
+        if self.sender.send(job.clone()).is_err() {
+            self.finished_one();
+            tracing::warn!("the local attendance worker has stopped; the job waits for the poller");
+        }
+    }
+}
+
 /// The EventBridge adapter.
 #[derive(Debug, Clone)]
 pub struct EventBus {
     client: Client,
     bus_name: String,
+    /// Where write-back jobs are also delivered in a local process.
+    local: Option<LocalDelivery>,
 }
 
 impl EventBus {
@@ -34,7 +101,14 @@ impl EventBus {
         Self {
             client,
             bus_name: bus_name.into(),
+            local: None,
         }
+    }
+
+    /// The same bus, which also hands every write-back job it put to `delivery`.
+    pub fn delivering_locally(mut self, delivery: LocalDelivery) -> Self {
+        self.local = Some(delivery);
+        self
     }
 
     /// Creates the bus for local use and tests; an existing bus is fine.
@@ -87,5 +161,64 @@ impl EventBus {
             refused += usize::try_from(output.failed_entry_count).unwrap_or(0);
         }
         Ok(refused)
+    }
+
+    /// Puts one write-back job. A refused entry is an error, because the caller (the webhook)
+    /// must tell its sender to try again.
+    pub async fn put_attendance_job(&self, job: &AttendanceJob) -> Result<(), StorageError> {
+        let detail =
+            serde_json::to_string(job).map_err(|e| StorageError::corrupt("attendance job", e))?;
+        let entry = PutEventsRequestEntry::builder()
+            .event_bus_name(&self.bus_name)
+            .source(EVENT_SOURCE)
+            .detail_type(ATTENDANCE_REQUESTED)
+            .detail(detail)
+            .build();
+
+        let output = self
+            .client
+            .put_events()
+            .entries(entry)
+            .send()
+            .await
+            .map_err(|e| StorageError::aws("EventBridge", "PutEvents", e))?;
+        if output.failed_entry_count > 0 {
+            let code = output
+                .entries()
+                .iter()
+                .find_map(|e| e.error_code())
+                .unwrap_or("unknown");
+            return Err(StorageError::Aws {
+                service: "EventBridge",
+                operation: "PutEvents",
+                detail: format!("the attendance job was refused ({code})"),
+            });
+        }
+
+        if let Some(local) = &self.local {
+            local.deliver(job);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attendance_job_has_the_documented_detail() {
+        let job = AttendanceJob {
+            tenant_id: "t1".into(),
+            event_id: "e1".into(),
+            reason: AttendanceTrigger::Webhook,
+        };
+
+        let detail = serde_json::to_value(&job).expect("serialises");
+
+        assert_eq!(
+            detail,
+            serde_json::json!({"tenantId": "t1", "eventId": "e1", "reason": "webhook"})
+        );
     }
 }

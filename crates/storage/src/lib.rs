@@ -2,17 +2,24 @@
 //! events, registrations), Secrets Manager (tokens and credentials) and EventBridge (fan-out).
 //! They speak to AWS through the real SDK; locally `AWS_ENDPOINT_URL` points them at moto.
 
+mod attendance;
 mod bus;
 mod error;
 mod item;
+mod oauth_state;
 mod prospects;
 mod records;
 mod secrets;
 mod sync_state;
 mod table;
 mod tenants;
+mod webhooks;
 
-pub use bus::{EVENT_SOURCE, EventBus, SYNC_REQUESTED, SyncJob};
+pub use attendance::{ActivityEntry, AttendanceRecord};
+pub use bus::{
+    ATTENDANCE_REQUESTED, AttendanceJob, EVENT_SOURCE, EventBus, LocalDelivery, SYNC_REQUESTED,
+    SyncJob,
+};
 pub use error::StorageError;
 pub use records::{
     Backfill, BusinessUnitState, Connection, ConnectionState, EventRegistration, LinkedEventRecord,

@@ -36,6 +36,9 @@ pub struct Connection {
     pub salesforce_username: Option<String>,
     /// When the grant was made.
     pub connected_at: Option<DateTime<Utc>>,
+    /// The admin (`sub` of the Backstage token) who made the grant.
+    #[serde(default)]
+    pub connected_by: Option<String>,
 }
 
 /// What the last runs of a tenant left for the admin to read.

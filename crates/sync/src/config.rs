@@ -29,16 +29,20 @@ pub enum ConfigError {
     },
 }
 
-/// Where the Salesforce client secret comes from.
+/// Where a secret of the service comes from: a variable holding the value (local runs), or
+/// a variable naming a Secrets Manager secret below `SECRET_PREFIX` (AWS).
 #[derive(Clone)]
-pub enum ClientSecretSource {
-    /// `SALESFORCE_CLIENT_SECRET`, for local runs.
+pub enum SecretSource {
+    /// The value itself, e.g. `SALESFORCE_CLIENT_SECRET`.
     Value(sbxy_domain::Secret),
-    /// `SALESFORCE_CLIENT_SECRET_NAME`, a Secrets Manager secret, in AWS.
+    /// The secret's name below the prefix, e.g. `SALESFORCE_CLIENT_SECRET_NAME`.
     SecretName(String),
 }
 
-impl std::fmt::Debug for ClientSecretSource {
+/// Where the Salesforce client secret comes from.
+pub type ClientSecretSource = SecretSource;
+
+impl std::fmt::Debug for SecretSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Value(_) => f.write_str("Value(***)"),
@@ -92,6 +96,10 @@ pub struct ServiceConfig {
     pub lease_ttl: chrono::Duration,
     /// Memberships worked on at once (`SYNC_CONCURRENCY`).
     pub sync_concurrency: usize,
+    /// Writes a page's links through Pardot's Import API once it has at least this many
+    /// (`PARDOT_BULK_IMPORT`, off by default: the API's paths are unverified; the threshold is
+    /// `PARDOT_BULK_THRESHOLD`, default 100). `None` means every write is a PATCH.
+    pub pardot_bulk_threshold: Option<usize>,
 }
 
 impl ServiceConfig {
@@ -167,7 +175,85 @@ impl ServiceConfig {
                 env.number("LEASE_TTL_SECS", 900, "seconds")? as i64
             ),
             sync_concurrency: env.number("SYNC_CONCURRENCY", 4, "a number")?.max(1) as usize,
+            pardot_bulk_threshold: env
+                .flag("PARDOT_BULK_IMPORT")?
+                .then(|| env.number("PARDOT_BULK_THRESHOLD", 100, "a number of rows"))
+                .transpose()?
+                .map(|rows| rows.max(1) as usize),
         })
+    }
+}
+
+/// Shortest accepted HMAC key: 256 bits, the strength of the SHA-256 they key.
+pub const MIN_KEY_LEN: usize = 32;
+
+/// What the admin API needs beyond [`ServiceConfig`]; only the admin API (its Lambda and the
+/// runner's `serve`) reads it, so the poller and the worker start without these variables.
+#[derive(Debug, Clone)]
+pub struct AdminApiConfig {
+    /// Where the API and the admin page are reachable (`PUBLIC_BASE_URL`): the OAuth
+    /// redirect URI is `<it>/oauth/callback`, the admin page `<it>/admin`.
+    pub public_base_url: Url,
+    /// The HS256 key of the Backstage admin tokens (`ADMIN_JWT_SECRET`, or in AWS the secret
+    /// named by `ADMIN_JWT_SECRET_NAME`).
+    pub admin_jwt_secret: SecretSource,
+    /// The key that signs the OAuth `state` and derives the PKCE verifier
+    /// (`STATE_SIGNING_KEY`, or in AWS the secret named by `STATE_SIGNING_KEY_NAME`).
+    pub state_signing_key: SecretSource,
+}
+
+impl AdminApiConfig {
+    /// Reads the admin API's variables from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the admin API's variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+
+        let raw = env.required(
+            "PUBLIC_BASE_URL",
+            "set it to the https:// address the admin API is reachable at",
+        )?;
+        let public_base_url = Url::parse(raw.trim().trim_end_matches('/'))
+            .ok()
+            .filter(|url| matches!(url.scheme(), "https" | "http") && url.has_host())
+            .ok_or(ConfigError::Invalid {
+                name: "PUBLIC_BASE_URL",
+                value: raw,
+                expected: "an absolute http(s) URL such as https://pardot.example.com",
+            })?;
+
+        Ok(Self {
+            public_base_url,
+            admin_jwt_secret: env.key_source(
+                "ADMIN_JWT_SECRET",
+                "ADMIN_JWT_SECRET_NAME",
+                "set it to the Backstage's HS256 key (or ADMIN_JWT_SECRET_NAME to its secret)",
+            )?,
+            state_signing_key: env.key_source(
+                "STATE_SIGNING_KEY",
+                "STATE_SIGNING_KEY_NAME",
+                "set it to 32 or more random characters (or STATE_SIGNING_KEY_NAME to a secret)",
+            )?,
+        })
+    }
+
+    /// Where Salesforce sends the admin's browser back.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/oauth/callback", self.base())
+    }
+
+    /// The admin page (issue 8) that shows the outcome of a connect attempt.
+    pub fn admin_page(&self) -> Url {
+        let mut url = self.public_base_url.clone();
+        url.set_path(&format!("{}/admin", url.path().trim_end_matches('/')));
+        url
+    }
+
+    fn base(&self) -> &str {
+        self.public_base_url.as_str().trim_end_matches('/')
     }
 }
 
@@ -180,6 +266,45 @@ impl Env<'_> {
 
     fn required(&self, name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
         self.get(name).ok_or(ConfigError::Missing { name, hint })
+    }
+
+    /// A key given as a value (`value_name`, checked for length) or as a secret's name.
+    fn key_source(
+        &self,
+        value_name: &'static str,
+        secret_name: &'static str,
+        hint: &'static str,
+    ) -> Result<SecretSource, ConfigError> {
+        match (self.get(value_name), self.get(secret_name)) {
+            (Some(value), _) if value.len() < MIN_KEY_LEN => Err(ConfigError::Invalid {
+                name: value_name,
+                value: format!("<hidden, {} characters>", value.len()),
+                expected: "at least 32 characters",
+            }),
+            (Some(value), _) => Ok(SecretSource::Value(sbxy_domain::Secret::new(value))),
+            (None, Some(name)) => Ok(SecretSource::SecretName(name)),
+            (None, None) => Err(ConfigError::Missing {
+                name: value_name,
+                hint,
+            }),
+        }
+    }
+
+    /// An on/off switch, off when unset.
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self
+            .get(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("0" | "false" | "off" | "no") => Ok(false),
+            Some("1" | "true" | "on" | "yes") => Ok(true),
+            Some(other) => Err(ConfigError::Invalid {
+                name,
+                value: other.to_owned(),
+                expected: "on or off (true/false, 1/0)",
+            }),
+        }
     }
 
     fn url(&self, name: &'static str, default: &str) -> Result<Url, ConfigError> {
@@ -247,9 +372,17 @@ mod tests {
 
     #[test]
     fn a_missing_variable_is_named() {
-        let err = ServiceConfig::from_lookup(lookup(&[("TABLE_NAME", "t")])).expect_err("missing");
+        for missing in REQUIRED.map(|(name, _)| name) {
+            let others: Vec<_> = REQUIRED
+                .iter()
+                .copied()
+                .filter(|(n, _)| *n != missing)
+                .collect();
 
-        assert!(err.to_string().contains("EVENT_BUS_NAME"), "{err}");
+            let err = ServiceConfig::from_lookup(lookup(&others)).expect_err("missing");
+
+            assert!(err.to_string().contains(missing), "{missing}: {err}");
+        }
     }
 
     #[test]
@@ -260,6 +393,82 @@ mod tests {
         let err = ServiceConfig::from_lookup(lookup(&pairs)).expect_err("too many");
 
         assert!(err.to_string().contains("PARDOT_MAX_IN_FLIGHT"));
+    }
+
+    const ADMIN: [(&str, &str); 3] = [
+        ("PUBLIC_BASE_URL", "https://pardot.example.com/"),
+        ("ADMIN_JWT_SECRET", "an-admin-jwt-secret-of-32-characters"),
+        ("STATE_SIGNING_KEY", "a-state-signing-key-of-32-characters"),
+    ];
+
+    #[test]
+    fn the_admin_api_derives_its_addresses_from_the_public_base_url() {
+        let config = AdminApiConfig::from_lookup(lookup(&ADMIN)).expect("valid");
+
+        assert_eq!(
+            config.redirect_uri(),
+            "https://pardot.example.com/oauth/callback"
+        );
+        assert_eq!(
+            config.admin_page().as_str(),
+            "https://pardot.example.com/admin"
+        );
+    }
+
+    #[test]
+    fn each_missing_admin_variable_is_named() {
+        for missing in ["PUBLIC_BASE_URL", "ADMIN_JWT_SECRET", "STATE_SIGNING_KEY"] {
+            let pairs: Vec<_> = ADMIN.into_iter().filter(|(k, _)| *k != missing).collect();
+
+            let err = AdminApiConfig::from_lookup(lookup(&pairs)).expect_err("missing");
+
+            assert!(err.to_string().contains(missing), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_short_key_is_refused_without_printing_it() {
+        let mut pairs = ADMIN.to_vec();
+        pairs[2] = ("STATE_SIGNING_KEY", "short-key-value");
+
+        let err = AdminApiConfig::from_lookup(lookup(&pairs)).expect_err("too short");
+
+        assert!(err.to_string().contains("STATE_SIGNING_KEY"));
+        assert!(!err.to_string().contains("short-key-value"));
+    }
+
+    #[test]
+    fn keys_can_come_from_secrets_manager_in_aws() {
+        let pairs = [
+            ("PUBLIC_BASE_URL", "https://pardot.example.com"),
+            ("ADMIN_JWT_SECRET_NAME", "admin/jwt"),
+            ("STATE_SIGNING_KEY_NAME", "oauth/state-key"),
+        ];
+
+        let config = AdminApiConfig::from_lookup(lookup(&pairs)).expect("valid");
+
+        assert!(
+            matches!(config.state_signing_key, SecretSource::SecretName(ref n) if n == "oauth/state-key")
+        );
+    }
+
+    #[test]
+    fn bulk_import_is_off_unless_switched_on() {
+        let config = ServiceConfig::from_lookup(lookup(&REQUIRED)).expect("valid");
+        assert_eq!(config.pardot_bulk_threshold, None);
+
+        let mut pairs = REQUIRED.to_vec();
+        pairs.push(("PARDOT_BULK_IMPORT", "on"));
+        let config = ServiceConfig::from_lookup(lookup(&pairs)).expect("valid");
+        assert_eq!(config.pardot_bulk_threshold, Some(100));
+
+        pairs.push(("PARDOT_BULK_THRESHOLD", "250"));
+        let config = ServiceConfig::from_lookup(lookup(&pairs)).expect("valid");
+        assert_eq!(config.pardot_bulk_threshold, Some(250));
+
+        pairs[3] = ("PARDOT_BULK_IMPORT", "maybe");
+        let err = ServiceConfig::from_lookup(lookup(&pairs)).expect_err("not a switch");
+        assert!(err.to_string().contains("PARDOT_BULK_IMPORT"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! admin can read.
 
 use chrono::{DateTime, Duration, Utc};
+use sbxy_domain::plan::SkipReason;
 use sbxy_domain::status::SyncProblem;
 use sbxy_pardot_client::PardotError;
 use sbxy_storage::StorageError;
@@ -31,6 +32,9 @@ pub(crate) enum Failure {
     Stop(SyncProblem),
     /// This membership failed; the cursor stays before it and the next run retries it.
     Retry(String),
+    /// This membership can never succeed as it is (the outside system refused it for good):
+    /// it is counted as skipped with this reason, so it cannot hold up the others.
+    Reject(SkipReason, String),
 }
 
 /// After code 122, the first probe waits this long; Pardot's reset time depends on the
@@ -63,6 +67,19 @@ pub(crate) fn pardot_failure(err: &PardotError, link_field: &str, now: DateTime<
             code: 0,
             detail: err.to_string(),
         }),
+        PardotError::ProspectInRecycleBin { .. } => {
+            Failure::Reject(SkipReason::ProspectInRecycleBin, err.to_string())
+        }
+        // A query naming the link field among `prospect.*` answers code 51 when the field was
+        // deleted or renamed in Pardot after the settings were saved.
+        PardotError::Api {
+            code: 51, message, ..
+        } if message.contains(link_field) => Failure::Stop(SyncProblem::LinkFieldMissing {
+            field: link_field.to_owned(),
+        }),
+        PardotError::Api { status, .. } if (400..500).contains(status) && !err.is_retryable() => {
+            Failure::Reject(SkipReason::RejectedByPardot, err.to_string())
+        }
         other => Failure::Retry(other.to_string()),
     }
 }
@@ -72,6 +89,14 @@ pub(crate) fn streamboxy_failure(err: &StreamboxyError) -> Failure {
         StreamboxyError::Unauthorized { .. } => Failure::Stop(SyncProblem::Transient {
             detail: format!("STREAMBOXY refused the service credential: {err}"),
         }),
+        StreamboxyError::Problem { status, .. }
+            if (400..500).contains(status) && !err.is_retryable() =>
+        {
+            Failure::Reject(
+                SkipReason::RejectedByStreamboxy,
+                format!("STREAMBOXY: {err}"),
+            )
+        }
         other => Failure::Retry(format!("STREAMBOXY: {other}")),
     }
 }

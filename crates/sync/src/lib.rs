@@ -2,12 +2,16 @@
 //! and the sync worker. The Lambda binaries and the local runner are thin wrappers around it,
 //! so the same code runs in AWS and on a laptop.
 
+pub mod attendance;
 pub mod config;
+pub mod connection;
 pub mod context;
 pub mod deadline;
 pub mod error;
+pub mod metrics;
 pub mod poller;
 pub mod report;
+pub mod settings_check;
 pub mod telemetry;
 pub mod tokens;
 pub mod worker;

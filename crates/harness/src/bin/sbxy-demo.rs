@@ -1,16 +1,24 @@
 //! `make demo`: starts moto and the simulators on free loopback ports, connects the demo tenant
-//! through the simulated Salesforce consent page, runs a poller tick with its sync runs through
-//! the Lambdas' code, runs it again, and prints and writes the summary
+//! through the admin API and the simulated Salesforce consent page (connect, "Allow", the OAuth
+//! callback, then the settings saved through the API), runs a poller tick with its sync runs
+//! through the Lambdas' code, runs it again, then ends event 1 (a third of its audience joined)
+//! with the Backstage's signed webhook to the local API, which writes Show / No Show back, and
+//! does that once more, which changes nothing. It prints and writes the summary
 //! (target/demo/summary.json). Everything it started stops when it ends, also on failure.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use sbxy_domain::ids::TenantId;
-use sbxy_domain::settings::SettingsInput;
-use sbxy_harness::summary::{DemoSummary, RunFigures};
-use sbxy_harness::{DEMO_BUSINESS_UNIT, DEMO_LINK_FIELD, DEMO_TENANT, Stack, StackOptions};
+use sbxy_harness::summary::{AttendanceFigures, DemoSummary, RunFigures};
+use sbxy_harness::{
+    DEMO_BUSINESS_UNIT, DEMO_LINK_FIELD, DEMO_TENANT, Stack, StackOptions, attendance_settings,
+};
 use sbxy_sync::Deadline;
+
+/// Event 1 of the demo seed, "Product Launch 2027", and the list its property names.
+const EVENT_1: &str = "3f1c2a4b-8d7e-4f60-9a1b-2c3d4e5f6071";
+const EVENT_1_LIST: &str = "SBXYPardotTest";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -33,25 +41,44 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(stack: &Stack) -> anyhow::Result<()> {
     let tenant = TenantId::parse(DEMO_TENANT)?;
-    println!("Connecting tenant {tenant} through the Salesforce consent page…");
-    let settings = SettingsInput {
-        sync_enabled: true,
-        business_unit_id: Some(DEMO_BUSINESS_UNIT.into()),
-        link_field: Some(DEMO_LINK_FIELD.into()),
-        ..SettingsInput::default()
-    };
-    stack.connect_tenant(&tenant, settings).await?;
+    println!("Connecting tenant {tenant} through the admin API and the Salesforce consent page…");
+    // Checkboxes 1–3: the sync, Show / No Show lists and External Activities.
+    let settings = attendance_settings();
+    let connected = stack.connect_tenant(&tenant, settings).await?;
+    println!("  the callback sent the admin to {}", connected.admin_page);
 
     println!("Poll 1: scheduler tick and sync runs…");
     let first_run = poll(stack).await?;
     println!("Poll 2: the same again, which should change nothing…");
     let second_run = poll(stack).await?;
+
+    println!("Event 1 ends: a third of its audience joined; the Backstage sends the webhook…");
+    let attended: Vec<String> = stack
+        .sim
+        .grants(DEMO_TENANT, EVENT_1)
+        .into_iter()
+        .step_by(3)
+        .collect();
+    stack.record_attendance(EVENT_1, &attended, true)?;
+    stack.set_event_state(EVENT_1, "Finished")?;
+    let ended = stack.end_event_with_webhook(EVENT_1).await?;
+    let attendance = stack.attendance_figures(&ended, EVENT_1_LIST);
+    println!("The same webhook once more (a new delivery), which should change nothing…");
+    let again = stack.end_event_with_webhook(EVENT_1).await?;
+    let attendance_second_run = stack.attendance_figures(&again, EVENT_1_LIST);
     let summary = DemoSummary {
         first_run,
         second_run,
+        registrants: attendance.registrants,
+        show: attendance.show,
+        no_show: attendance.no_show,
+        external_activities: attendance.external_activities,
+        attendance,
+        attendance_second_run,
     };
 
     print_summary(&summary);
+    print_attendance(&summary, stack.processing_state(EVENT_1));
     show_sample_links(stack);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = root.canonicalize().unwrap_or(root).join("target/demo");
@@ -67,7 +94,66 @@ async fn run(stack: &Stack) -> anyhow::Result<()> {
     if second.users_created + second.grants + second.links_written != 0 {
         bail!("the second run wrote something although nothing changed");
     }
+    check_attendance(stack, &summary)
+}
+
+/// The rules the end of event 1 must show: every registrant in exactly one list, both lists
+/// in the source list's folder, and nothing written by the second run.
+fn check_attendance(stack: &Stack, summary: &DemoSummary) -> anyhow::Result<()> {
+    let (first, second) = (&summary.attendance, &summary.attendance_second_run);
+    if !first.balanced() || !second.balanced() {
+        bail!("show + no_show differs from the registrants");
+    }
+    let source = stack.sim.lists_named(DEMO_BUSINESS_UNIT, EVENT_1_LIST);
+    let folder = source.first().and_then(|list| list.folder_id);
+    for list in [&first.show_list, &first.no_show_list] {
+        match list {
+            Some(list) if list.folder_id == folder => {}
+            other => bail!("a Show / No Show list is missing or outside {folder:?}: {other:?}"),
+        }
+    }
+    if second.memberships_written + second.activities_written != 0 {
+        bail!("the second end-of-event run wrote something although nothing changed");
+    }
+    if (second.show, second.no_show, second.external_activities)
+        != (first.show, first.no_show, first.external_activities)
+    {
+        bail!("the second end-of-event run changed the lists or the activities");
+    }
     Ok(())
+}
+
+fn print_attendance(summary: &DemoSummary, state: Option<String>) {
+    for (title, run) in [
+        ("Event 1 ended (webhook)", &summary.attendance),
+        ("Event 1 ended again", &summary.attendance_second_run),
+    ] {
+        let AttendanceFigures {
+            registrants,
+            show,
+            no_show,
+            external_activities,
+            ..
+        } = run;
+        println!("\n{title}");
+        println!("  registrants             {registrants:>6}");
+        println!("  Show                    {show:>6}");
+        println!("  No Show                 {no_show:>6}");
+        println!("  External Activities     {external_activities:>6}");
+        println!("  memberships written     {:>6}", run.memberships_written);
+        println!("  activities written      {:>6}", run.activities_written);
+        println!("  Pardot calls            {:>6}", run.pardot_calls);
+        for list in [&run.show_list, &run.no_show_list].into_iter().flatten() {
+            println!(
+                "  list {:?} (id {}) in folder {:?}",
+                list.name,
+                list.id,
+                list.folder_id.unwrap_or_default()
+            );
+        }
+    }
+    let state = state.unwrap_or_else(|| "(none)".into());
+    println!("  PardotIntegrationAttendanceProcessingState: {state}");
 }
 
 async fn poll(stack: &Stack) -> anyhow::Result<RunFigures> {

@@ -1,7 +1,8 @@
 //! [`PardotClient`]: one business unit's connection to the Pardot API v5. This file holds the
 //! client's state and URL building; the request loop lives in `transport`, the typed
-//! operations in `lists` and `prospects`.
+//! operations in `lists`, `prospects` and `imports`.
 
+mod imports;
 mod lists;
 mod prospects;
 mod transport;

@@ -1,7 +1,7 @@
 //! The request loop every Pardot call goes through: headers, the in-flight slot, the single
 //! refresh-and-retry after 184, and bounded jittered retries of transient failures.
 
-use reqwest::header::{ACCEPT, HeaderMap};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, StatusCode};
 use sbxy_domain::Secret;
 use serde::de::DeserializeOwned;
@@ -35,6 +35,17 @@ impl Response {
     }
 }
 
+/// A request body: JSON for every object call, raw bytes with their content type for the
+/// Import API's multipart upload.
+#[derive(Clone, Copy)]
+pub(crate) enum Body<'a> {
+    Json(&'a Value),
+    Raw {
+        content_type: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
 /// How one attempt failed.
 enum Failure {
     /// Code 184: the access token was refused.
@@ -53,6 +64,16 @@ impl PardotClient {
         url: Url,
         body: Option<&Value>,
     ) -> Result<Response, PardotError> {
+        self.execute_body(method, url, body.map(Body::Json)).await
+    }
+
+    /// [`Self::execute`] with any kind of body.
+    pub(crate) async fn execute_body(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Body<'_>>,
+    ) -> Result<Response, PardotError> {
         let span = info_span!(
             "pardot_request",
             business_unit = %self.inner.business_unit_id,
@@ -68,7 +89,7 @@ impl PardotClient {
         &self,
         method: &Method,
         url: &Url,
-        body: Option<&Value>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, PardotError> {
         let settings = &self.inner.settings;
         let mut token = self.inner.tokens.current().await?;
@@ -114,7 +135,7 @@ impl PardotClient {
         &self,
         method: &Method,
         url: &Url,
-        body: Option<&Value>,
+        body: Option<Body<'_>>,
         token: &Secret,
     ) -> Result<Response, Failure> {
         let inner = &self.inner;
@@ -137,8 +158,17 @@ impl PardotClient {
             .header(BUSINESS_UNIT_HEADER, inner.business_unit_id.as_str())
             .header(ACCEPT, "application/json")
             .timeout(inner.settings.request_timeout);
-        if let Some(body) = body {
-            request = request.json(body);
+        match body {
+            Some(Body::Json(value)) => request = request.json(value),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                request = request
+                    .header(CONTENT_TYPE, content_type)
+                    .body(bytes.to_vec())
+            }
+            None => {}
         }
         let response = request.send().await.map_err(transport)?;
         let status = response.status();

@@ -3,11 +3,14 @@
 
 mod activity;
 pub(crate) mod fields;
+mod import;
 mod list;
 mod membership;
 mod prospect;
 
 pub use activity::{ExternalActivity, MAX_ACTIVITY_VALUE_CHARS};
+pub(crate) use import::IMPORT_FIELDS;
+pub use import::{Import, ImportState, MATCH_ID_COLUMN, ProspectImport};
 pub(crate) use list::CREATED_LIST_FIELDS;
 pub use list::{LIST_FIELDS, ListQuery, PardotList};
 pub(crate) use membership::filter_timestamp;

@@ -5,6 +5,7 @@ mod errors;
 mod external;
 mod fields;
 mod gate;
+mod imports;
 mod lists;
 mod memberships;
 mod misc;
@@ -17,8 +18,8 @@ pub(crate) mod state;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::middleware;
+use axum::{Extension, Router};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -92,9 +93,16 @@ pub(crate) fn router(shared: Arc<Shared>, environment: Environment) -> Router {
             get(external::query).post(external::create),
         )
         .route("/api/v5/external-activities/{id}", get(external::read))
+        .route("/api/v5/imports", post(imports::create))
+        .route(
+            "/api/v5/imports/{id}",
+            get(imports::read).patch(imports::update),
+        )
+        .route("/api/v5/imports/{id}/batches", post(imports::add_batch))
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(port.clone(), gate::gate))
         .route_layer(middleware::from_fn_with_state(ctx, record))
+        .layer(Extension(imports::ImportStore::new()))
         .with_state(port)
 }
 

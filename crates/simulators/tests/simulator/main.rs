@@ -10,6 +10,7 @@ mod faults;
 mod fixtures_shape;
 mod oauth;
 mod pardot_errors;
+mod pardot_imports;
 mod pardot_objects;
 mod pardot_paging;
 mod process;

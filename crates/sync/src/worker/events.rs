@@ -52,6 +52,10 @@ impl TenantRun<'_> {
                 .unwrap_or_default();
             let previous = stored.remove(&event_id);
             if name.trim().is_empty() {
+                // Unlinked: forget it, so linking it again backfills the list afresh.
+                if let Some(previous) = previous {
+                    stored.insert(event_id, previous);
+                }
                 continue;
             }
 
@@ -194,6 +198,6 @@ fn resolve(record: &mut LinkedEventRecord, lists: &[ListSummary], now: chrono::D
 fn problem_of(failure: Failure) -> SyncProblem {
     match failure {
         Failure::Stop(problem) => problem,
-        Failure::Retry(detail) => SyncProblem::Transient { detail },
+        Failure::Retry(detail) | Failure::Reject(_, detail) => SyncProblem::Transient { detail },
     }
 }

@@ -25,18 +25,43 @@ impl TenantRun<'_> {
     fn page_failed(&mut self, err: &sbxy_pardot_client::PardotError) {
         match pardot_failure(err, self.link_field.as_str(), Utc::now()) {
             Failure::Stop(problem) => self.problem = Some(problem),
-            Failure::Retry(detail) => {
+            Failure::Retry(detail) | Failure::Reject(_, detail) => {
                 tracing::warn!(%detail, "membership page failed; the next run retries");
                 self.partial = true;
             }
         }
     }
 
+    /// True when the run must not start another page: a problem stopped it, or the deadline
+    /// passed. Every run works at least one page, so even a very short budget makes progress.
     fn must_stop(&mut self) -> bool {
-        if self.deadline.reached() {
-            self.partial = true;
+        if self.problem.is_some() {
+            return true;
         }
-        self.partial || self.problem.is_some()
+        if self.pages_done > 0 && self.deadline.reached() {
+            self.partial = true;
+            return true;
+        }
+        false
+    }
+
+    /// Bookkeeping after each page: renews the business unit's lease, so a long run keeps it
+    /// and a run whose lease was taken over stops instead of working beside the new holder.
+    async fn page_done(&mut self) -> Result<(), SyncError> {
+        self.pages_done += 1;
+        let now = Utc::now();
+        let renewed = self
+            .ctx
+            .store
+            .acquire_lease(&self.bu, &self.lease_holder, now, self.ctx.config.lease_ttl)
+            .await?;
+        if !renewed {
+            tracing::warn!("the business unit's lease was taken over; stopping this run");
+            self.problem = Some(sbxy_domain::status::SyncProblem::Transient {
+                detail: "another worker took over the business unit".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Reads the existing members of every resolved list whose backfill is not done, by
@@ -61,18 +86,23 @@ impl TenantRun<'_> {
             };
             while !event.backfill.done && !self.must_stop() {
                 tracing::info!(event = %event.event_id, list = %list.id, "backfilling list");
-                self.backfill_chain(event, list.id).await?;
+                if !self.backfill_chain(event, list.id).await? {
+                    // A failed member: the next run resumes before it; other lists go on.
+                    break;
+                }
             }
         }
         Ok(())
     }
 
     /// One page chain of a backfill (a list of more than 100,000 members needs several).
+    /// Returns false when a member failed: the chain is still read to its end, so one stuck
+    /// member delays no one else, but progress is saved only up to it.
     async fn backfill_chain(
         &mut self,
         event: &mut LinkedEventRecord,
         list: ListId,
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let linked = HashMap::from([(list, event.event_id.clone())]);
         let query = MembershipQuery {
             list_id: Some(list.0),
@@ -82,44 +112,45 @@ impl TenantRun<'_> {
             ..self.query()
         };
         let mut pager = self.pardot.query_list_memberships(&query);
+        let mut clean = true;
 
         loop {
             if self.must_stop() {
-                return Ok(());
+                return Ok(false);
             }
             let page = match pager.next_page().await {
                 Ok(Some(page)) => page,
                 Ok(None) => break,
                 Err(err) => {
                     self.page_failed(&err);
-                    return Ok(());
+                    return Ok(false);
                 }
             };
 
             let finished = self.process_page(&page.values, &linked).await;
-            let advanced = contiguous_finished(&page.values, &finished);
-            if let Some(after) = advanced {
+            if clean && let Some(after) = contiguous_finished(&page.values, &finished) {
                 event.backfill.after = Some(after);
             }
-            let blocked = finished.iter().any(|done| !done);
-            self.ctx.store.save_linked_event(event).await?;
-            if blocked {
+            if finished.iter().any(|done| !done) {
+                clean = false;
                 self.partial = true;
-                return Ok(());
             }
+            self.ctx.store.save_linked_event(event).await?;
+            self.page_done().await?;
         }
 
         // A chain that ended at Pardot's ceiling continues after the last id.
-        if !pager.ceiling_reached() {
+        if clean && !pager.ceiling_reached() {
             event.backfill.done = true;
             self.ctx.store.save_linked_event(event).await?;
             tracing::info!(event = %event.event_id, "backfill done");
         }
-        Ok(())
+        Ok(clean)
     }
 
     /// Follows the business unit's membership changes from the cursor (minus the look-back):
-    /// one query for all linked lists, so an idle tick costs one Pardot call.
+    /// one query for all linked lists, so an idle tick costs one Pardot call. A failed member
+    /// holds the cursor before it while the pages after it are still worked.
     pub(super) async fn follow_changes(
         &mut self,
         events: &[LinkedEventRecord],
@@ -162,10 +193,9 @@ impl TenantRun<'_> {
 
                 let finished = self.process_page(&page.values, &linked).await;
                 for (membership, done) in page.values.iter().zip(&finished) {
-                    advance.record(
-                        MembershipCursor::at(membership.updated_at, MembershipId(membership.id)),
-                        *done,
-                    );
+                    let position =
+                        MembershipCursor::at(membership.updated_at, MembershipId(membership.id));
+                    advance.record(position, *done);
                 }
                 if advance.cursor() != cursor {
                     cursor = advance.cursor();
@@ -177,11 +207,11 @@ impl TenantRun<'_> {
                 }
                 if advance.blocked() {
                     self.partial = true;
-                    break;
                 }
+                self.page_done().await?;
             }
 
-            if !pager.ceiling_reached() || self.must_stop() {
+            if !pager.ceiling_reached() || self.must_stop() || advance.blocked() {
                 return Ok(());
             }
             tracing::info!("membership chain hit Pardot's 100,000 ceiling; restarting from cursor");

@@ -2,6 +2,7 @@
 //! linked events and their lists up to date, backfills newly linked lists, follows the
 //! business unit's membership changes from the cursor, and records what it did.
 
+mod bulk;
 mod events;
 mod memberships;
 mod page;
@@ -89,7 +90,7 @@ async fn sync_tenant_inner(
         return Ok(SyncReport::idle(tenant.as_str(), SyncOutcome::Busy, None));
     }
 
-    let result = run_with_lease(ctx, &record, settings, &bu, link_field, deadline).await;
+    let result = run_with_lease(ctx, &record, settings, &bu, link_field, deadline, &holder).await;
     ctx.store.release_lease(&bu, &holder).await?;
     let report = result?;
 
@@ -120,6 +121,7 @@ async fn run_with_lease(
     bu: &BusinessUnitId,
     link_field: LinkField,
     deadline: Deadline,
+    holder: &str,
 ) -> Result<SyncReport, SyncError> {
     let tenant = &record.tenant_id;
 
@@ -176,8 +178,11 @@ async fn run_with_lease(
         users: tokio::sync::Mutex::new(HashMap::new()),
         problem: None,
         partial: false,
+        pages_done: 0,
+        lease_holder: holder.to_owned(),
     };
     let events = run.run().await;
+    crate::metrics::emit_run(&run).await;
 
     // Keep the newest access token for the next invocation.
     if let Some(cached) = tokens.cached().await
@@ -241,6 +246,10 @@ pub(crate) struct TenantRun<'a> {
     pub(crate) problem: Option<SyncProblem>,
     /// True when work was left for the next run.
     pub(crate) partial: bool,
+    /// Pages worked in this run; the first is worked even past the deadline.
+    pub(crate) pages_done: u32,
+    /// This run's name on the business unit's lease, renewed after each page.
+    pub(crate) lease_holder: String,
 }
 
 impl TenantRun<'_> {
@@ -255,7 +264,7 @@ impl TenantRun<'_> {
         };
 
         self.backfill_new_lists(&mut events).await?;
-        if self.problem.is_none() && !self.partial {
+        if self.problem.is_none() {
             self.follow_changes(&events).await?;
         }
 
@@ -268,6 +277,7 @@ impl TenantRun<'_> {
                 self.ctx.store.save_linked_event(event).await?;
             }
         }
+        crate::attendance::catch_up(self, &events).await;
         Ok(events)
     }
 

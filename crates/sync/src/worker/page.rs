@@ -17,11 +17,13 @@ use sbxy_storage::{EventRegistration, ProspectRecord, WrittenLink};
 use sbxy_streamboxy_client::{Grant, NewUser};
 
 use super::TenantRun;
+use super::bulk::BulkBatch;
 use crate::error::{Failure, pardot_failure, storage_failure, streamboxy_failure};
 
 /// What happened to one membership.
 enum Outcome {
     Skipped(SkipReason),
+    Rejected(SkipReason, String),
     Registered(StepEffects),
     Failed(String),
     Stopped(SyncProblem),
@@ -63,24 +65,53 @@ impl TenantRun<'_> {
         };
         let known = known_registrations(&records);
         let planned = plan_page(&views, linked, &known);
+        let bulk = self.bulk_batch(&planned);
 
         // Memberships of one prospect run in order; different prospects run concurrently.
         let mut groups: BTreeMap<ProspectId, Vec<PlannedMembership>> = BTreeMap::new();
         for planned in planned {
             groups.entry(planned.prospect_id).or_default().push(planned);
         }
+        // The first few prospects of a run are always worked, so a run that starts late still
+        // makes progress; after that the deadline stops new prospects from starting.
+        let guaranteed = if self.pages_done == 0 {
+            self.ctx.config.sync_concurrency
+        } else {
+            0
+        };
+        let started = std::sync::atomic::AtomicUsize::new(0);
+        let started = &started;
         let this = &*self;
         let results: Vec<Vec<(PlannedMembership, Outcome)>> =
             futures::stream::iter(groups.into_iter().map(|(prospect, memberships)| {
                 let record = records.get(&prospect).cloned().unwrap_or_default();
-                this.work_group(memberships, record)
+                let may_stop =
+                    started.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= guaranteed;
+                this.work_group(memberships, record, bulk.as_ref(), may_stop)
             }))
             .buffer_unordered(self.ctx.config.sync_concurrency)
             .collect()
             .await;
 
+        let unwritten = match bulk {
+            Some(batch) => self.flush_bulk(batch).await,
+            None => HashMap::new(),
+        };
+
         let mut finished: HashMap<MembershipId, bool> = HashMap::new();
         for (planned, outcome) in results.into_iter().flatten() {
+            let outcome = match (outcome, unwritten.get(&planned.prospect_id)) {
+                (Outcome::Registered(_), Some(Failure::Retry(detail))) => {
+                    Outcome::Failed(detail.clone())
+                }
+                (Outcome::Registered(_), Some(Failure::Stop(problem))) => {
+                    Outcome::Stopped(problem.clone())
+                }
+                (Outcome::Registered(_), Some(Failure::Reject(reason, detail))) => {
+                    Outcome::Rejected(*reason, detail.clone())
+                }
+                (outcome, _) => outcome,
+            };
             finished.insert(planned.membership_id, self.count(&planned, outcome));
         }
         page.iter()
@@ -108,7 +139,10 @@ impl TenantRun<'_> {
 
     /// Applies an outcome to the counts; returns whether the membership is finished.
     fn count(&mut self, planned: &PlannedMembership, outcome: Outcome) -> bool {
-        let finished = matches!(outcome, Outcome::Skipped(_) | Outcome::Registered(_));
+        let finished = matches!(
+            outcome,
+            Outcome::Skipped(_) | Outcome::Rejected(..) | Outcome::Registered(_)
+        );
         let first_time = finished && self.seen.insert(planned.membership_id);
         let counts = self.counts.entry(planned.event_id.clone()).or_default();
 
@@ -119,6 +153,22 @@ impl TenantRun<'_> {
                     .skipped
                     .entry(reason.as_str().to_owned())
                     .or_default() += 1;
+            }
+            Outcome::Rejected(reason, detail) => {
+                tracing::warn!(
+                    membership = %planned.membership_id,
+                    prospect = %planned.prospect_id,
+                    reason = reason.as_str(),
+                    %detail,
+                    "membership refused for good; skipped"
+                );
+                if first_time {
+                    counts.memberships += 1;
+                    *counts
+                        .skipped
+                        .entry(reason.as_str().to_owned())
+                        .or_default() += 1;
+                }
             }
             Outcome::Registered(effects) => {
                 if first_time {
@@ -150,19 +200,25 @@ impl TenantRun<'_> {
         &self,
         memberships: Vec<PlannedMembership>,
         mut record: ProspectRecord,
+        bulk: Option<&BulkBatch>,
+        may_stop: bool,
     ) -> Vec<(PlannedMembership, Outcome)> {
         let mut outcomes = Vec::with_capacity(memberships.len());
         let mut stopped = false;
 
         for planned in memberships {
             let outcome = match &planned.action {
-                _ if stopped || self.deadline.reached() => Outcome::NotStarted,
+                _ if stopped || (may_stop && self.deadline.reached()) => Outcome::NotStarted,
                 MembershipAction::Skip(reason) => Outcome::Skipped(*reason),
                 MembershipAction::UpToDate => Outcome::Registered(StepEffects::default()),
                 MembershipAction::Sync(step) => {
-                    match self.sync_step(&planned.event_id, step, &mut record).await {
+                    match self
+                        .sync_step(&planned.event_id, step, &mut record, bulk)
+                        .await
+                    {
                         Ok(effects) => Outcome::Registered(effects),
                         Err(Failure::Retry(detail)) => Outcome::Failed(detail),
+                        Err(Failure::Reject(reason, detail)) => Outcome::Rejected(reason, detail),
                         Err(Failure::Stop(problem)) => {
                             stopped = true;
                             Outcome::Stopped(problem)
@@ -177,12 +233,14 @@ impl TenantRun<'_> {
 
     /// Registers the prospect for the event if needed, then makes its link field show the
     /// event it was most recently registered for. Every write is idempotent, so a crash at any
-    /// point is repaired by the next run.
+    /// point is repaired by the next run. With a bulk batch, the link write (and its record)
+    /// waits for the page's import.
     async fn sync_step(
         &self,
         event: &EventId,
         step: &SyncStep,
         record: &mut ProspectRecord,
+        bulk: Option<&BulkBatch>,
     ) -> Result<StepEffects, Failure> {
         let mut effects = StepEffects::default();
         let tenant = self.tenant.as_str();
@@ -236,6 +294,16 @@ impl TenantRun<'_> {
 
         // An unchanged field costs no write.
         if step.current_link.as_deref().map(str::trim) != Some(link.url.trim()) {
+            if let Some(batch) = bulk {
+                let written = WrittenLink {
+                    target,
+                    fingerprint: link_fingerprint(&link.url),
+                };
+                batch.defer(step.prospect_id, &link.url, written.clone());
+                record.link = Some(written);
+                effects.link_written = true;
+                return Ok(effects);
+            }
             self.pardot
                 .update_prospect_field(step.prospect_id.0, self.link_field.as_str(), &link.url)
                 .await

@@ -1,0 +1,293 @@
+//! What the service keeps about an event's Show / No Show write-backs: the run record (outcome,
+//! failures and the next retry, the lists it wrote) and the ledger of External Activities that
+//! keeps each (event, e-mail, kind) from being recorded twice.
+//!
+//! Keys: `ATTENDANCE#<t>#<e>` / `RUN` and `ATTENDANCE#<t>#<e>` / `ACTIVITY#<kind>#<e-mail>`.
+//! One partition per event, so the ledger of a 200,000-registrant event is one Query.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use sbxy_domain::attendance::{AttendanceCounts, AttendanceOutcome, WriteBackHistory};
+use sbxy_domain::ids::{EventId, ListId, TenantId};
+use serde::{Deserialize, Serialize};
+
+use crate::error::StorageError;
+use crate::item::{ItemBuilder, get_json, get_s, key, req_s};
+use crate::table::Store;
+
+const RUN: &str = "RUN";
+const ACTIVITY_PREFIX: &str = "ACTIVITY#";
+
+fn attendance_pk(tenant: &TenantId, event: &EventId) -> String {
+    format!("ATTENDANCE#{tenant}#{event}")
+}
+
+/// The write-back record of one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceRecord {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The event.
+    pub event_id: EventId,
+    /// How the last run ended.
+    #[serde(default)]
+    pub outcome: Option<AttendanceOutcome>,
+    /// Why it failed or was skipped, in plain words.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Failed runs in a row.
+    #[serde(default)]
+    pub failures: u32,
+    /// When the poller may retry the failure; `None` when no retry is left.
+    #[serde(default)]
+    pub next_retry_at: Option<DateTime<Utc>>,
+    /// When the poller last asked for a run.
+    #[serde(default)]
+    pub requested_at: Option<DateTime<Utc>>,
+    /// When the last run started.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the last run ended.
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The Show list last written, found again by id when Pardot's read lag hides it.
+    #[serde(default)]
+    pub show_list: Option<ListId>,
+    /// The No Show list last written.
+    #[serde(default)]
+    pub no_show_list: Option<ListId>,
+    /// The figures of the last run.
+    #[serde(default)]
+    pub counts: AttendanceCounts,
+    /// The External Activities' plain status, e.g. a missing extension.
+    #[serde(default)]
+    pub activities_note: Option<String>,
+}
+
+impl AttendanceRecord {
+    /// The record of an event never written back.
+    pub fn new(tenant_id: TenantId, event_id: EventId) -> Self {
+        Self {
+            tenant_id,
+            event_id,
+            outcome: None,
+            reason: None,
+            failures: 0,
+            next_retry_at: None,
+            requested_at: None,
+            started_at: None,
+            finished_at: None,
+            show_list: None,
+            no_show_list: None,
+            counts: AttendanceCounts::default(),
+            activities_note: None,
+        }
+    }
+
+    /// What the retry rules need.
+    pub fn history(&self) -> WriteBackHistory {
+        WriteBackHistory {
+            failures: self.failures,
+            next_retry_at: self.next_retry_at,
+            requested_at: self.requested_at,
+            started_at: self.started_at,
+        }
+    }
+}
+
+/// Where an External Activity stands in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityEntry {
+    /// About to be sent. Left behind by a process that died mid-call, it counts as
+    /// uncertain: maybe recorded, so never sent again.
+    Claimed,
+    /// Pardot confirmed it.
+    Written,
+    /// Sent, but no answer came: maybe recorded, so never sent again.
+    Uncertain,
+    /// Pardot refused it for good (no prospect has the e-mail).
+    Refused,
+}
+
+impl ActivityEntry {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "claimed",
+            Self::Written => "written",
+            Self::Uncertain => "uncertain",
+            Self::Refused => "refused",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Claimed, Self::Written, Self::Uncertain, Self::Refused]
+            .into_iter()
+            .find(|entry| entry.as_str() == text)
+    }
+}
+
+impl Store {
+    /// The write-back record of an event, `None` before its first run.
+    pub async fn attendance_record(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+    ) -> Result<Option<AttendanceRecord>, StorageError> {
+        let output = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(attendance_pk(tenant, event), RUN)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StorageError::aws("DynamoDB", "GetItem", e))?;
+        match output.item {
+            Some(item) => get_json(&item, "record"),
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a write-back record. Only the business unit's lease holder writes it.
+    pub async fn save_attendance_record(
+        &self,
+        record: &AttendanceRecord,
+    ) -> Result<(), StorageError> {
+        let item = ItemBuilder::key(attendance_pk(&record.tenant_id, &record.event_id), RUN)
+            .json("record", record)?
+            .build();
+        self.ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StorageError::aws("DynamoDB", "PutItem", e))?;
+        Ok(())
+    }
+
+    /// The event's External Activity ledger by key (`<kind>#<folded e-mail>`).
+    pub async fn activity_ledger(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+    ) -> Result<HashMap<String, ActivityEntry>, StorageError> {
+        let mut ledger = HashMap::new();
+        let mut start = None;
+
+        loop {
+            let page = self
+                .ddb
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(attendance_pk(tenant, event)))
+                .expression_attribute_values(":prefix", AttributeValue::S(ACTIVITY_PREFIX.into()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StorageError::aws("DynamoDB", "Query", e))?;
+            for item in page.items() {
+                let sk = req_s(item, "sk")?;
+                let state = get_s(item, "state")
+                    .and_then(ActivityEntry::parse)
+                    .ok_or_else(|| StorageError::corrupt(sk, "no ledger state"))?;
+                let entry_key = sk.strip_prefix(ACTIVITY_PREFIX).unwrap_or(sk);
+                ledger.insert(entry_key.to_owned(), state);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(ledger);
+            }
+        }
+    }
+
+    /// Claims an activity before it is sent. False when the ledger already has it: then it
+    /// must not be sent.
+    pub async fn claim_activity(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+        entry_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let item = ItemBuilder::key(
+            attendance_pk(tenant, event),
+            format!("{ACTIVITY_PREFIX}{entry_key}"),
+        )
+        .s("state", ActivityEntry::Claimed.as_str())
+        .s("at", now.to_rfc3339())
+        .build();
+
+        let put = self
+            .ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(StorageError::aws("DynamoDB", "PutItem", err)),
+        }
+    }
+
+    /// Records what became of a claimed activity.
+    pub async fn settle_activity(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+        entry_key: &str,
+        entry: ActivityEntry,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let item = ItemBuilder::key(
+            attendance_pk(tenant, event),
+            format!("{ACTIVITY_PREFIX}{entry_key}"),
+        )
+        .s("state", entry.as_str())
+        .s("at", now.to_rfc3339())
+        .build();
+        self.ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StorageError::aws("DynamoDB", "PutItem", e))?;
+        Ok(())
+    }
+
+    /// Gives a claim back: Pardot said for certain that it did not record the activity (an
+    /// unknown extension, a busy business unit), so a later run may send it.
+    pub async fn release_activity(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+        entry_key: &str,
+    ) -> Result<(), StorageError> {
+        self.ddb
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                attendance_pk(tenant, event),
+                format!("{ACTIVITY_PREFIX}{entry_key}"),
+            )))
+            .send()
+            .await
+            .map_err(|e| StorageError::aws("DynamoDB", "DeleteItem", e))?;
+        Ok(())
+    }
+}
