@@ -47,9 +47,12 @@ async fn attack_two_runs_at_once_one_is_busy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_a_renewed_lease_keeps_a_second_worker_out_of_a_slow_run() {
     // A short lease, renewed after every page: pages of 50 take well under the lease's 3 s.
-    let stack = connected_stack(options_with(&[("LEASE_TTL_SECS", "3"), ("PARDOT_PAGE_SIZE", "50")]))
-        .await
-        .expect("stack");
+    let stack = connected_stack(options_with(&[
+        ("LEASE_TTL_SECS", "3"),
+        ("PARDOT_PAGE_SIZE", "50"),
+    ]))
+    .await
+    .expect("stack");
     stack.sim.set_faults(FaultConfig {
         latency_ms: Some(LatencyOverride {
             oauth: None,

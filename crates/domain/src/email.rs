@@ -45,7 +45,9 @@ impl Email {
         let well_formed = (1..=64).contains(&local.len())
             && domain.len() <= 255
             && domain_ok
-            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+            && !trimmed
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
             && !local.contains('@')
             && !local.ends_with('.');
         if !well_formed {

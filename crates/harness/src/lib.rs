@@ -157,7 +157,9 @@ impl Stack {
             .await?;
         let webhook_secret = Secret::new(random_key());
         let webhook_secret_name = ctx.secrets.name(&WebhookConfig::default().secret_name);
-        ctx.secrets.put(&webhook_secret_name, &webhook_secret).await?;
+        ctx.secrets
+            .put(&webhook_secret_name, &webhook_secret)
+            .await?;
 
         let api_clock = Clock::system();
         let state = ApiState::from_config(ctx.clone(), &admin)

@@ -221,6 +221,9 @@ mod tests {
 
         assert_eq!(size, 4);
         assert!(zip_data(&zip, offset).is_some_and(|head| head.starts_with(data)));
-        assert_eq!(elf_arch(zip_data(&zip, offset).unwrap_or_default()), "unknown");
+        assert_eq!(
+            elf_arch(zip_data(&zip, offset).unwrap_or_default()),
+            "unknown"
+        );
     }
 }

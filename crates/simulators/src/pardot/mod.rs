@@ -19,9 +19,9 @@ pub(crate) mod state;
 use std::sync::Arc;
 
 use axum::middleware;
-use axum::{Extension, Router};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 
 use crate::faults::System;
 use crate::http::{SystemCtx, record};
