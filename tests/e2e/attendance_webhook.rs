@@ -44,7 +44,11 @@ async fn a_valid_signature_writes_back_and_the_same_delivery_again_is_refused() 
     assert_split(&stack, &registrants, &prospects_of(&registrants, &attended));
     assert_eq!(stack.processing_state(EVENT_1).as_deref(), Some("Success"));
     let pardot = stack.sim.stats().pardot;
-    assert_eq!(pardot.total_cap_violations(), 0, "never more than 5 calls in flight");
+    assert_eq!(
+        pardot.total_cap_violations(),
+        0,
+        "never more than 5 calls in flight"
+    );
     let peak = pardot.max_in_flight.values().copied().max().unwrap_or(0);
     assert!(peak <= 4, "the configured cap is 4 in flight: {peak}");
 

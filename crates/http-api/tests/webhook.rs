@@ -14,7 +14,10 @@ fn delivery(body: Vec<u8>, signed: bool) -> Request<Body> {
     let mut request = Request::post(WEBHOOK_PATH).header("content-type", "application/json");
     if signed {
         request = request
-            .header("X-Streamboxy-Timestamp", chrono::Utc::now().timestamp().to_string())
+            .header(
+                "X-Streamboxy-Timestamp",
+                chrono::Utc::now().timestamp().to_string(),
+            )
             .header("X-Streamboxy-Signature", format!("v1={}", "ab".repeat(32)));
     }
     request.body(Body::from(body)).expect("request")
@@ -40,7 +43,10 @@ async fn an_unsigned_delivery_is_refused_without_reading_the_secret() {
 async fn an_oversized_delivery_is_refused_by_both_routers() {
     let state = common::state().await;
     let huge = vec![b' '; MAX_BODY_BYTES + 1];
-    let alone = webhook_router(WebhookState::new(state.ctx.clone(), WebhookConfig::default()));
+    let alone = webhook_router(WebhookState::new(
+        state.ctx.clone(),
+        WebhookConfig::default(),
+    ));
 
     let merged = common::send(state, delivery(huge.clone(), true)).await;
     let lambda = alone
