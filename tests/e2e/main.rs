@@ -2,6 +2,7 @@
 //! and to the simulators over HTTP, exactly as the Lambdas do. Each test starts its own stack
 //! on free loopback ports, so tests run in parallel without sharing state.
 
+mod admin_attendance;
 mod admin_auth;
 mod admin_common;
 mod admin_connect;

@@ -15,12 +15,13 @@ use sbxy_domain::settings::PardotEnvironment;
 use common::{JWT_SECRET, TENANT, admin_token, body_text, claims, send, state_key};
 
 /// Every tenant route, as (method, path).
-const TENANT_ROUTES: [(&str, &str); 5] = [
+const TENANT_ROUTES: [(&str, &str); 6] = [
     ("POST", "/tenants/tenant-a/pardot/connect"),
     ("POST", "/tenants/tenant-a/pardot/disconnect"),
     ("GET", "/tenants/tenant-a/pardot/settings"),
     ("PUT", "/tenants/tenant-a/pardot/settings"),
     ("GET", "/tenants/tenant-a/pardot/status"),
+    ("POST", "/tenants/tenant-a/events/event-1/attendance/rerun"),
 ];
 
 fn request(method: &str, uri: &str, token: Option<&str>) -> Request<Body> {

@@ -1,6 +1,8 @@
-//! The admin routes: connect, the OAuth callback, disconnect, settings and status. Every
-//! tenant route needs a Backstage admin token of that tenant ([`auth::TenantAdmin`]).
+//! The admin routes: connect, the OAuth callback, disconnect, settings, status and the
+//! attendance re-run. Every tenant route needs a Backstage admin token of that tenant
+//! ([`auth::TenantAdmin`]).
 
+mod attendance;
 pub mod auth;
 mod connect;
 mod settings;
@@ -20,6 +22,10 @@ pub fn routes() -> Routes {
         .get("/tenants/{tenant}/pardot/settings", settings::read)
         .put("/tenants/{tenant}/pardot/settings", settings::save)
         .get("/tenants/{tenant}/pardot/status", status::read)
+        .post(
+            "/tenants/{tenant}/events/{event}/attendance/rerun",
+            attendance::rerun,
+        )
 }
 
 /// The admin routes alone (the whole API is [`crate::router`]).

@@ -78,11 +78,24 @@ impl AttendanceReport {
         reason: impl Into<String>,
     ) -> Self {
         Self {
+            reason: Some(reason.into()),
+            ..Self::new(tenant, event, trigger, outcome)
+        }
+    }
+
+    /// A report with nothing counted yet.
+    pub(crate) fn new(
+        tenant: &TenantId,
+        event: &EventId,
+        trigger: AttendanceTrigger,
+        outcome: AttendanceOutcome,
+    ) -> Self {
+        Self {
             tenant_id: tenant.to_string(),
             event_id: event.to_string(),
             trigger,
             outcome,
-            reason: Some(reason.into()),
+            reason: None,
             counts: AttendanceCounts::default(),
             show_list: None,
             no_show_list: None,

@@ -138,14 +138,8 @@ pub(super) async fn write_back(
     record.started_at = Some(now);
     s.ctx.store.save_attendance_record(&record).await?;
 
-    let mut report = AttendanceReport::idle(
-        &s.tenant,
-        event_id,
-        trigger,
-        AttendanceOutcome::Success,
-        String::new(),
-    );
-    report.reason = None;
+    let mut report =
+        AttendanceReport::new(&s.tenant, event_id, trigger, AttendanceOutcome::Success);
     let worked = work(s, &event, &source, &mut record, &mut report).await;
 
     let ended = finish(s, &mut property, &mut record, report, worked).await;
