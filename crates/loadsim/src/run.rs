@@ -15,7 +15,8 @@ use crate::emf::idle_run_emf_bytes;
 use crate::error::LoadSimError;
 use crate::fleet::{Fleet, FleetShape};
 use crate::results::{
-    Checks, LoadResults, PardotSummary, PerMembership, RunClass, RunSample, Steady, TickResult,
+    Checks, LoadResults, MembershipTotals, PardotSummary, PerMembership, RunClass, RunSample,
+    Steady, TickResult,
 };
 use crate::scale::poller_at_scale;
 use crate::sim::Simulation;
@@ -118,15 +119,25 @@ async fn drive(
         n => Some(poller_at_scale(sim, n).await?),
     };
     let steady = steady(&steady_ticks, &samples);
+    let shape = options.shape;
+    let memberships = MembershipTotals {
+        seeded: (shape.tenants * shape.events_per_tenant * shape.members_per_list) as u64,
+        added: ticks.iter().map(|t| t.memberships_added).sum(),
+        synced: ticks.iter().map(|t| t.synced).sum(),
+        runs_not_completed: ticks
+            .iter()
+            .flat_map(|t| &t.outcomes)
+            .filter(|(outcome, _)| *outcome != "completed")
+            .map(|(_, n)| n)
+            .sum(),
+    };
     let checks = Checks {
         no_scan: sim.meter.snapshot().call("DynamoDB.Scan") == 0,
         in_flight_within_cap: pardot.max_in_flight <= PARDOT_CAP && pardot.cap_violations == 0,
-        churn_synced: steady_ticks
-            .iter()
-            .all(|t| t.synced == t.memberships_added && t.failed == 0),
+        all_synced: memberships.synced == memberships.seeded + memberships.added,
         idle_run_one_pardot_call: samples
             .iter()
-            .filter(|s| !s.churned)
+            .filter(|s| s.is_idle())
             .all(|s| s.pardot_calls == 1),
     };
     Ok(LoadResults {
@@ -138,6 +149,7 @@ async fn drive(
         steady,
         pardot,
         poller_at_scale,
+        memberships,
         emf_bytes_per_idle_run: fleet.tenants.first().map_or(0, |t| {
             idle_run_emf_bytes(t.tenant.as_str(), &t.business_unit)
         }),
@@ -182,7 +194,7 @@ fn add_churn(
 
 fn steady(ticks: &[TickResult], samples: &[RunSample]) -> Steady {
     let of = |f: fn(&TickResult) -> f64| Distribution::of(&ticks.iter().map(f).collect::<Vec<_>>());
-    let idle = RunClass::of(samples.iter().filter(|s| !s.churned));
+    let idle = RunClass::of(samples.iter().filter(|s| s.is_idle()));
     let churned = RunClass::of(samples.iter().filter(|s| s.churned));
     Steady {
         tick_wall_ms: of(|t| t.wall_ms),

@@ -55,6 +55,10 @@ impl Simulation {
             "SYNC_CONCURRENCY".to_owned(),
             options.sync_concurrency.to_string(),
         );
+        // The product's default; the harness's 5 s is too short for a machine this loaded.
+        stack_options
+            .env
+            .insert("HTTP_TIMEOUT_SECS".to_owned(), "30".to_owned());
         let mut stack = Stack::start(fleet.seed()?, stack_options)
             .await
             .map_err(|e| LoadSimError::Stack(format!("{e:#}")))?;

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! sbxy-bench [--latency-ms N] [--members N] [--bulk-members N] [--baseline-members N]
-//!            [--memory-members N] [--memory-registrable N] [--concurrency N] [--only idle,throughput,bulk,baseline,
-//!            memory,lambdas] [--no-attendance] [--no-docs]
+//!            [--memory-members N] [--memory-registrable N] [--concurrency N]
+//!            [--only idle,throughput,bulk,baseline,memory,lambdas] [--no-attendance] [--no-docs]
 //! ```
 
 use std::path::PathBuf;

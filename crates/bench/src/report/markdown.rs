@@ -198,8 +198,9 @@ fn machine(out: &mut String, d: &Details) {
     );
     let _ = writeln!(
         out,
-        "- Latency L = {} ms per call on Pardot and STREAMBOXY (simulators), `SYNC_CONCURRENCY={}`, \
-         `PARDOT_MAX_IN_FLIGHT` at its default (4). AWS is moto on the same machine.",
+        "- Latency L = {} ms per call on Pardot and STREAMBOXY (simulators), \
+         `SYNC_CONCURRENCY={}`, `PARDOT_MAX_IN_FLIGHT` at its default (4). AWS is moto on the \
+         same machine.",
         d.latency_ms, d.sync_concurrency
     );
     if let Some(cost) = d.idle.as_ref().map(|i| i.dynamodb) {

@@ -138,6 +138,8 @@ inputs! {
     metric_usd_per_month,
     /// CloudWatch: USD per metric-month (metrics 10,001 to 250,000).
     metric_usd_per_month_next_tier,
+    /// CloudWatch: USD per metric-month (metrics 250,001 to 1,000,000).
+    metric_usd_per_month_third_tier,
     /// KMS: USD per key-month (for the proposal that replaces per-tenant secrets).
     kms_key_usd_per_month,
     /// KMS: USD per 10,000 requests.
@@ -261,4 +263,33 @@ pub fn apply_measured(
         set(values, name, *value)?;
     }
     Ok(measured.into_iter().map(|(name, _)| name).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_inputs_file_sets_every_input() {
+        let path = crate::workspace_root().join("docs/cost-inputs.json");
+
+        let values = read_file(&path).expect("docs/cost-inputs.json reads");
+
+        let inputs = Inputs::from_values(&values).expect("every input is in the file");
+        assert_eq!(values.len(), Inputs::NAMES.len());
+        assert_eq!(inputs.poll_interval_minutes, 5.0);
+    }
+
+    #[test]
+    fn unknown_and_negative_inputs_are_refused() {
+        let mut values = BTreeMap::new();
+
+        assert!(set(&mut values, "tennants", 1.0).is_err());
+        assert!(set(&mut values, "tenants", -1.0).is_err());
+        assert!(set(&mut values, "tenants", 5.0).is_ok());
+        assert!(
+            Inputs::from_values(&values).is_err(),
+            "the others are missing"
+        );
+    }
 }

@@ -12,6 +12,8 @@ const GB: f64 = 1_073_741_824.0;
 const FIRST_METRIC_TIER: f64 = 10_000.0;
 /// Metrics billed at the second tier's price (10,001 to 250,000).
 const SECOND_METRIC_TIER: f64 = 240_000.0;
+/// Metrics billed at the third tier's price (250,001 to 1,000,000).
+const THIRD_METRIC_TIER: f64 = 750_000.0;
 
 /// One line of the bill, per tenant-month.
 #[derive(Debug, Clone, Serialize)]
@@ -228,15 +230,17 @@ fn line(service: &'static str, item: &'static str, usd: f64, basis: String) -> L
 }
 
 /// Custom metrics with the tenant id as a dimension: one metric per tenant and name, priced
-/// by CloudWatch's tiers (only the first two matter up to 250,000 metrics).
+/// by CloudWatch's tiers (beyond a million metrics the third tier's price is kept: on the safe
+/// side, the fourth is lower).
 fn metrics_by_tenant(i: &Inputs, tenants: f64) -> f64 {
     let metrics = i.custom_metrics * tenants;
     let first = metrics.min(FIRST_METRIC_TIER) * i.metric_usd_per_month;
     let rest = (metrics - FIRST_METRIC_TIER).max(0.0);
     let second = rest.min(SECOND_METRIC_TIER) * i.metric_usd_per_month_next_tier;
-    // Beyond 250,000 the price falls further; charging the second tier stays on the safe side.
-    let beyond = (rest - SECOND_METRIC_TIER).max(0.0) * i.metric_usd_per_month_next_tier;
-    (first + second + beyond) / tenants
+    let rest = (rest - SECOND_METRIC_TIER).max(0.0);
+    let third = rest.min(THIRD_METRIC_TIER) * i.metric_usd_per_month_third_tier;
+    let beyond = (rest - THIRD_METRIC_TIER).max(0.0) * i.metric_usd_per_month_third_tier;
+    (first + second + third + beyond) / tenants
 }
 
 fn proposals(i: &Inputs, runs: f64, refreshes: f64, tenants: f64) -> Vec<Proposal> {
@@ -263,4 +267,90 @@ fn proposals(i: &Inputs, runs: f64, refreshes: f64, tenants: f64) -> Vec<Proposa
         adds_usd: 0.0,
     };
     vec![tokens_in_table, skip_listing]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every input zero except the ones given, one tenant polled every 5 minutes.
+    fn inputs(values: &[(&str, f64)]) -> Inputs {
+        let mut map: BTreeMap<String, f64> = Inputs::NAMES
+            .iter()
+            .map(|n| ((*n).to_owned(), 0.0))
+            .collect();
+        for (name, value) in [("tenants", 1.0), ("poll_interval_minutes", 5.0)]
+            .iter()
+            .chain(values)
+        {
+            map.insert((*name).to_owned(), *value);
+        }
+        Inputs::from_values(&map).expect("every input is set")
+    }
+
+    #[test]
+    fn runs_follow_the_polling_interval() {
+        let report = compute(&inputs(&[
+            ("hours_per_month", 730.0),
+            ("lambda_request_usd_per_million", 1.0),
+        ]));
+
+        assert_eq!(report.runs_per_tenant_month, 8_760.0);
+        let requests = &report.lines[0];
+        assert_eq!(requests.item, "worker requests");
+        // One tick a minute of the shared poller also counts, here for one tenant.
+        assert!((report.usd_per_tenant_month - (8_760.0 + 43_800.0) / 1e6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn moto_waiting_time_is_replaced_by_the_aws_latency() {
+        let i = inputs(&[
+            ("hours_per_month", 730.0),
+            ("lambda_gb_second_usd", 1.0),
+            ("worker_memory_mb", 1024.0),
+            ("measured_idle_run_ms", 5_000.0),
+            ("measured_idle_aws_ms", 4_800.0),
+            ("measured_idle_aws_requests", 10.0),
+            ("aws_request_ms", 10.0),
+        ]);
+
+        let report = compute(&i);
+
+        // (5,000 - 4,800 + 10 × 10) ms = 0.3 s per run at 1 GB and 1 USD per GB-s.
+        let compute_line = &report.lines[1];
+        assert!((compute_line.usd - 8_760.0 * 0.3).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_largest_line_dominates_and_the_goal_is_judged() {
+        let report = compute(&inputs(&[
+            ("secrets_per_tenant", 1.0),
+            ("secret_usd_per_month", 0.4),
+            ("goal_usd_per_tenant_month", 0.5),
+        ]));
+
+        assert_eq!(report.dominant_line, "Secrets Manager: secrets");
+        assert!((report.dominant_share - 1.0).abs() < 1e-12);
+        assert!(report.meets_goal);
+    }
+
+    #[test]
+    fn a_tenant_dimension_multiplies_the_metrics_by_the_tenants() {
+        let i = inputs(&[
+            ("tenants", 10_000.0),
+            ("custom_metrics", 40.0),
+            ("metric_usd_per_month", 0.30),
+            ("metric_usd_per_month_next_tier", 0.10),
+            ("metric_usd_per_month_third_tier", 0.05),
+        ]);
+
+        let report = compute(&i);
+
+        // 400,000 metrics: 10,000 × 0.30 + 240,000 × 0.10 + 150,000 × 0.05 = 34,500 USD.
+        assert!((report.metrics_with_tenant_dimension_usd - 3.45).abs() < 1e-9);
+        let shared = report.lines.last().expect("the metrics line");
+        assert!((shared.usd - 40.0 * 0.30 / 10_000.0).abs() < 1e-12);
+    }
 }

@@ -37,8 +37,11 @@ pub fn render(report: &CostReport, measured_from: Option<&str>) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.4} | {share:.1} % |",
-            line.service, line.item, line.basis, line.usd
+            "| {} | {} | {} | {} | {share:.1} % |",
+            line.service,
+            line.item,
+            line.basis,
+            usd(line.usd)
         );
     }
     let _ = writeln!(
@@ -80,10 +83,10 @@ pub fn render(report: &CostReport, measured_from: Option<&str>) -> String {
     for p in &report.proposals {
         let _ = writeln!(
             out,
-            "| {} | {:.4} | {:.4} | {:.4} |",
+            "| {} | {} | {} | {:.4} |",
             p.change,
-            p.saves_usd,
-            p.adds_usd,
+            usd(p.saves_usd),
+            usd(p.adds_usd),
             p.adds_usd - p.saves_usd
         );
     }
@@ -93,4 +96,13 @@ pub fn render(report: &CostReport, measured_from: Option<&str>) -> String {
         report.usd_per_tenant_month_with_proposals
     );
     out
+}
+
+/// Four decimals; a line too small for them says so instead of showing zero.
+fn usd(value: f64) -> String {
+    if value > 0.0 && value < 0.000_05 {
+        "< 0.0001".to_owned()
+    } else {
+        format!("{value:.4}")
+    }
 }
