@@ -37,6 +37,16 @@ STAGE ?= dev
 # Extra `sam deploy` parameter overrides, e.g. SalesforceClientId=3MVG... PublicBaseUrl=https://...
 DEPLOY_PARAMS ?=
 LINT_REGION := eu-central-1
+# The product's binaries `make bench` measures (sizes, starts, the worker's memory).
+BENCH_BINS := -p sbxy-bench -p sbxy-runner -p lambda-list-poller -p lambda-sync-worker \
+              -p lambda-admin-api -p lambda-event-ended
+BENCH_ARGS ?=
+LOADSIM_ARGS ?=
+COST_ARGS ?=
+# The browser test drives Debian's Chromium through ChromeDriver (override to use others).
+export CHROMIUM ?= /usr/bin/chromium
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # One shared target/ for everything; tests use debug builds, `make build` release.
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
@@ -47,10 +57,11 @@ export SAM_CLI_TELEMETRY := 0
 # rust-cargolambda is a SAM CLI beta build method.
 export SAM_CLI_BETA_RUST_CARGO_LAMBDA := 1
 
-.PHONY: help tools demo test lint lint-rust lint-template build deploy fmt clean
+.PHONY: help tools browser-tools demo test lint lint-rust lint-template build deploy fmt clean \
+        bench loadsim cost reliability-full
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(TOOLS): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -74,11 +85,21 @@ $(LAMBDA_TOOLS): infra/requirements-build.txt
 
 tools: $(TOOLS) $(LINT_TOOLS) $(SAM_TOOLS) $(LAMBDA_TOOLS) ## Install every Python tool into its project venv
 
+browser-tools: ## Install Debian chromium + chromium-driver for the browser test if missing
+	@if [ -x "$(CHROMIUM)" ] && [ -x "$(CHROMEDRIVER)" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "The browser test needs Chromium and ChromeDriver: install them, then set" \
+	       "CHROMIUM and CHROMEDRIVER to their paths (now $(CHROMIUM), $(CHROMEDRIVER))."; \
+	  exit 1; \
+	fi; \
+	$(SUDO) apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
 demo: $(TOOLS) ## Run the main job end to end against moto and the simulators
 	$(CARGO) build --quiet -p sbxy-harness --bin sbxy-demo
 	$(CARGO_TARGET_DIR)/debug/sbxy-demo
 
-test: lint $(TOOLS) ## Every check: `make lint`, then unit, fixture, event-payload and end-to-end tests
+test: lint $(TOOLS) browser-tools ## Every check: `make lint`, then unit, fixture, event-payload and end-to-end tests
 	$(CARGO) test --workspace --no-fail-fast
 
 lint: lint-rust lint-template ## rustfmt, clippy, cfn-lint, sam validate (--lint and plain), checkov, routes
@@ -108,6 +129,21 @@ deploy: $(SAM_TOOLS) $(LAMBDA_TOOLS) ## sam build + sam deploy to STAGE (needs A
 	$(SAM) deploy --stack-name sbxy-pardot-$(STAGE) --resolve-s3 --capabilities CAPABILITY_IAM \
 	  --no-confirm-changeset --no-fail-on-empty-changeset \
 	  --parameter-overrides Stage=$(STAGE) Architecture=$(DEPLOY_ARCH) $(DEPLOY_PARAMS)
+
+bench: $(TOOLS) ## The benchmark, release build: target/bench/results.json, docs/benchmarks.md
+	$(CARGO) build --release --quiet $(BENCH_BINS)
+	$(CARGO_TARGET_DIR)/release/sbxy-bench $(BENCH_ARGS)
+
+loadsim: $(TOOLS) ## The 1,000-tenant load simulation: target/loadsim/, docs/benchmarks.md
+	$(CARGO) build --quiet -p sbxy-loadsim --bin sbxy-loadsim
+	$(CARGO_TARGET_DIR)/debug/sbxy-loadsim $(LOADSIM_ARGS)
+
+cost: ## The cost per tenant-month (from the load simulation when run): target/cost.json
+	$(CARGO) build --quiet -p sbxy-loadsim --bin sbxy-cost
+	$(CARGO_TARGET_DIR)/debug/sbxy-cost --update-doc $(COST_ARGS)
+
+reliability-full: $(TOOLS) ## The reliability scenarios at full size (2,000 members, 50 kills)
+	RELIABILITY_FULL=1 $(CARGO) test -p sbxy-e2e --test reliability -- --test-threads=2 --nocapture
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

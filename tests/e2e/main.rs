@@ -24,3 +24,4 @@ mod no_scan;
 mod paging;
 mod scale;
 mod sync;
+mod token_shards;

@@ -91,7 +91,8 @@ impl Simulation {
         // Same tables, secrets and bus as the harness made; only the clients are metered.
         let config = stack.ctx.config.clone();
         stack.ctx.store = Store::new(metered_dynamodb.clone(), &config.table_name);
-        stack.ctx.secrets = SecretStore::new(secrets, &config.secret_prefix);
+        stack.ctx.secrets = SecretStore::new(secrets, &config.secret_prefix)
+            .with_token_shards(config.token_secret_shards);
         stack.ctx.bus = EventBus::new(events, &config.event_bus_name);
         Ok(Self {
             stack,

@@ -148,6 +148,7 @@ impl EventBus {
                         .source(EVENT_SOURCE)
                         .detail_type(SYNC_REQUESTED)
                         .detail(detail)
+                        .set_trace_header(lambda_trace_header())
                         .build(),
                 );
             }
@@ -173,6 +174,7 @@ impl EventBus {
             .source(EVENT_SOURCE)
             .detail_type(ATTENDANCE_REQUESTED)
             .detail(detail)
+            .set_trace_header(lambda_trace_header())
             .build();
 
         let output = self
@@ -202,6 +204,15 @@ impl EventBus {
     }
 }
 
+/// The X-Ray trace header of the Lambda invocation that puts the event, so the worker's run
+/// joins the poller's or the webhook's trace. `None` outside Lambda. The variable is read per
+/// event: the runtime sets it anew for each invocation.
+fn lambda_trace_header() -> Option<String> {
+    std::env::var("_X_AMZN_TRACE_ID")
+        .ok()
+        .filter(|header| !header.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,3 +233,4 @@ mod tests {
         );
     }
 }
+

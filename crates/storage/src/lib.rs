@@ -10,6 +10,7 @@ mod oauth_state;
 mod prospects;
 mod records;
 mod secrets;
+mod token_shards;
 mod sync_state;
 mod table;
 mod tenants;
@@ -26,6 +27,7 @@ pub use records::{
     PardotTokens, ProspectRecord, ResolvedList, TenantRecord, TenantStatus, WrittenLink,
 };
 pub use secrets::SecretStore;
+pub use token_shards::DEFAULT_TOKEN_SHARDS;
 pub use table::{SYNC_BUCKETS, SYNCABLE_INDEX, Store, TTL_ATTRIBUTE, sync_bucket};
 
 /// Loads the AWS configuration the standard way (region, credentials, `AWS_ENDPOINT_URL`).

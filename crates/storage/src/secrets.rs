@@ -1,4 +1,5 @@
-//! Secrets Manager: the tenants' Pardot tokens and the service's own credentials.
+//! Secrets Manager: the tenants' Pardot tokens (in shard secrets, `token_shards`) and the
+//! service's own credentials.
 
 use aws_sdk_secretsmanager::Client;
 use sbxy_domain::Secret;
@@ -6,6 +7,7 @@ use sbxy_domain::ids::TenantId;
 
 use crate::error::StorageError;
 use crate::records::PardotTokens;
+use crate::token_shards::{self, DEFAULT_TOKEN_SHARDS, TokenShards};
 
 /// The Secrets Manager adapter. Every name it touches starts with the configured prefix, which
 /// the IAM policy in the template also enforces.
@@ -13,6 +15,7 @@ use crate::records::PardotTokens;
 pub struct SecretStore {
     client: Client,
     prefix: String,
+    shards: TokenShards,
 }
 
 impl SecretStore {
@@ -21,6 +24,7 @@ impl SecretStore {
         Self {
             client,
             prefix: prefix.into(),
+            shards: TokenShards::new(DEFAULT_TOKEN_SHARDS),
         }
     }
 
@@ -29,9 +33,17 @@ impl SecretStore {
         format!("{}{suffix}", self.prefix)
     }
 
-    /// The name of a tenant's Pardot token secret.
+    /// Spreads the tenants' tokens over `count` shard secrets (`TOKEN_SECRET_SHARDS`). Every
+    /// process of a deployment must use the same count: a tenant's shard follows from it.
+    #[must_use]
+    pub fn with_token_shards(mut self, count: u32) -> Self {
+        self.shards = TokenShards::new(count);
+        self
+    }
+
+    /// The name of the shard secret holding a tenant's Pardot tokens (with other tenants').
     pub fn tenant_tokens_name(&self, tenant: &TenantId) -> String {
-        self.name(&format!("tenant/{tenant}/pardot"))
+        self.name(&self.shards.suffix(tenant))
     }
 
     /// Reads a secret's string, `None` when it does not exist.
@@ -106,29 +118,28 @@ impl SecretStore {
         &self,
         tenant: &TenantId,
     ) -> Result<Option<PardotTokens>, StorageError> {
-        let name = self.tenant_tokens_name(tenant);
-        let Some(secret) = self.get(&name).await? else {
-            return Ok(None);
-        };
-        serde_json::from_str(secret.expose())
-            .map(Some)
-            .map_err(|e| StorageError::corrupt(name, e.classify_description()))
+        token_shards::read(&self.client, &self.tenant_tokens_name(tenant), tenant).await
     }
 
-    /// Saves a tenant's Pardot tokens.
+    /// Saves a tenant's Pardot tokens, leaving the shard's other tenants as they are.
     pub async fn save_tenant_tokens(
         &self,
         tenant: &TenantId,
         tokens: &PardotTokens,
     ) -> Result<(), StorageError> {
         let name = self.tenant_tokens_name(tenant);
-        let text = serde_json::to_string(tokens).map_err(|e| StorageError::corrupt(&name, e))?;
-        self.put(&name, &Secret::new(text)).await
+        token_shards::write(&self.client, &name, tenant, Some(tokens)).await
+    }
+
+    /// Forgets a tenant's Pardot tokens (disconnect). The shard secret stays for the others.
+    pub async fn delete_tenant_tokens(&self, tenant: &TenantId) -> Result<(), StorageError> {
+        let name = self.tenant_tokens_name(tenant);
+        token_shards::write(&self.client, &name, tenant, None).await
     }
 }
 
 /// Keeps serde's message (which can quote the secret's content) out of errors.
-trait ClassifyDescription {
+pub(crate) trait ClassifyDescription {
     fn classify_description(&self) -> String;
 }
 

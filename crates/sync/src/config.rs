@@ -80,6 +80,9 @@ pub struct ServiceConfig {
     pub event_bus_name: String,
     /// Prefix of every Secrets Manager name (`SECRET_PREFIX`).
     pub secret_prefix: String,
+    /// How many shard secrets hold the tenants' Pardot tokens (`TOKEN_SECRET_SHARDS`, 1 to
+    /// 10,000, default 1,000). Fixed per deployment: a tenant's shard follows from it.
+    pub token_secret_shards: u32,
     /// Pardot requests in flight per business unit (`PARDOT_MAX_IN_FLIGHT`, ≤ 5).
     pub pardot_max_in_flight: usize,
     /// Retries of one Pardot request after 66, 5xx or a lost answer (`PARDOT_MAX_RETRIES`).
@@ -162,6 +165,13 @@ impl ServiceConfig {
             secret_prefix: env
                 .get("SECRET_PREFIX")
                 .unwrap_or_else(|| "sbxy-pardot/".into()),
+            token_secret_shards: env
+                .number(
+                    "TOKEN_SECRET_SHARDS",
+                    u64::from(sbxy_storage::DEFAULT_TOKEN_SHARDS),
+                    "a number of shard secrets from 1 to 10000",
+                )?
+                .clamp(1, 10_000) as u32,
             pardot_max_in_flight: max_in_flight as usize,
             pardot_max_retries: env.number("PARDOT_MAX_RETRIES", 8, "a number")?.min(20) as u32,
             http_timeout: Duration::from_secs(env.number("HTTP_TIMEOUT_SECS", 30, "seconds")?),

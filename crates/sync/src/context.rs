@@ -60,7 +60,8 @@ impl AppContext {
 
         Ok(Self {
             store: Store::new(aws_sdk_dynamodb(aws), &config.table_name),
-            secrets: SecretStore::new(aws_sdk_secretsmanager(aws), &config.secret_prefix),
+            secrets: SecretStore::new(aws_sdk_secretsmanager(aws), &config.secret_prefix)
+                .with_token_shards(config.token_secret_shards),
             bus: EventBus::new(aws_sdk_eventbridge(aws), &config.event_bus_name),
             limiter: InFlightLimiter::new(config.pardot_max_in_flight),
             http,

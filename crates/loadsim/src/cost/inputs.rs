@@ -114,8 +114,9 @@ inputs! {
     secret_usd_per_month,
     /// Secrets Manager: USD per 10,000 API requests.
     secrets_api_usd_per_10k,
-    /// Per-tenant secrets (the Pardot token document).
-    secrets_per_tenant,
+    /// Shard secrets holding the tenants' Pardot tokens (`TOKEN_SECRET_SHARDS`); a fleet
+    /// smaller than that uses one per tenant.
+    token_secret_shards,
     /// Service secrets shared by all tenants (STREAMBOXY key, Salesforce client secret).
     service_secrets,
     /// Minutes a service secret is cached in a warm Lambda.

@@ -111,6 +111,7 @@ pub fn compute(i: &Inputs) -> CostReport {
         i.service_secrets * i.warm_worker_instances * (minutes / i.secret_cache_minutes.max(1.0));
     let secret_requests =
         runs * i.measured_idle_get_secret_value + refreshes + service_secret_reads / tenants;
+    let token_secrets_per_tenant = i.token_secret_shards.max(1.0).min(tenants) / tenants;
     let log_bytes = runs * (i.measured_idle_log_bytes + i.lambda_platform_log_bytes)
         + runs * i.emf_bytes_per_run
         + memberships * i.measured_membership_log_bytes
@@ -169,10 +170,10 @@ pub fn compute(i: &Inputs) -> CostReport {
         line(
             "Secrets Manager",
             "secrets",
-            (i.secrets_per_tenant + i.service_secrets / tenants) * i.secret_usd_per_month,
+            (token_secrets_per_tenant + i.service_secrets / tenants) * i.secret_usd_per_month,
             format!(
-                "{} per tenant + {} shared",
-                i.secrets_per_tenant, i.service_secrets
+                "{token_secrets_per_tenant:.3} per tenant ({} token shards) + {} shared",
+                i.token_secret_shards, i.service_secrets
             ),
         ),
         line(
@@ -244,13 +245,14 @@ fn metrics_by_tenant(i: &Inputs, tenants: f64) -> f64 {
 }
 
 fn proposals(i: &Inputs, runs: f64, refreshes: f64, tenants: f64) -> Vec<Proposal> {
-    // 1. The token document moves from a per-tenant secret into a table item encrypted under
+    // 1. The token document moves from its shard secret into a table item encrypted under
     //    one KMS key: one Decrypt per run, one Encrypt and one write per refresh.
     let secret_reads = runs * i.measured_idle_get_secret_value + refreshes;
+    let token_secrets_per_tenant = i.token_secret_shards.max(1.0).min(tenants) / tenants;
     let tokens_in_table = Proposal {
         change: "keep each tenant's Pardot tokens in its DynamoDB profile, encrypted with one \
-                 KMS key, instead of one Secrets Manager secret per tenant",
-        saves_usd: i.secrets_per_tenant * i.secret_usd_per_month
+                 KMS key, instead of in Secrets Manager shard secrets",
+        saves_usd: token_secrets_per_tenant * i.secret_usd_per_month
             + secret_reads * i.secrets_api_usd_per_10k / 1e4,
         adds_usd: (runs + refreshes) * i.kms_usd_per_10k / 1e4
             + i.kms_key_usd_per_month / tenants
@@ -326,7 +328,8 @@ mod tests {
     #[test]
     fn the_largest_line_dominates_and_the_goal_is_judged() {
         let report = compute(&inputs(&[
-            ("secrets_per_tenant", 1.0),
+            ("tenants", 1.0),
+            ("token_secret_shards", 1.0),
             ("secret_usd_per_month", 0.4),
             ("goal_usd_per_tenant_month", 0.5),
         ]));

@@ -64,9 +64,7 @@ pub async fn disconnect(
             })
             .await?;
     }
-    ctx.secrets
-        .delete(&ctx.secrets.tenant_tokens_name(tenant))
-        .await?;
+    ctx.secrets.delete_tenant_tokens(tenant).await?;
 
     tracing::info!(tenant = %tenant, revoked, "tenant disconnected");
     Ok(Disconnected {
