@@ -3,9 +3,12 @@
 //! hands requests to the Lambdas, which run this router with `lambda_http`; the local runner
 //! serves the same router with `sbxy-pardot serve --port P`.
 //!
+//! The admin page the Backstage embeds (`page`, issue 8) is served by the same router.
+//!
 //! `openapi.yaml` next to this crate describes every route; a test keeps the two in step.
 
 pub mod admin;
+pub mod page;
 mod problem;
 mod router;
 mod routes;

@@ -20,10 +20,12 @@ pub const NO_SUCH_ROUTE: &str = "no_such_route";
 
 /// Every route of the API.
 fn api_routes() -> Routes {
-    crate::admin::routes().merge(crate::webhook::routes())
+    crate::admin::routes()
+        .merge(crate::page::routes())
+        .merge(crate::webhook::routes())
 }
 
-/// The whole API: admin routes, OAuth callback and webhooks.
+/// The whole API: admin routes, OAuth callback, the admin page and webhooks.
 pub fn router(state: ApiState) -> Router {
     api_routes()
         .into_router()

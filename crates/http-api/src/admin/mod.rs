@@ -5,7 +5,7 @@
 mod attendance;
 pub mod auth;
 mod connect;
-mod settings;
+pub(crate) mod settings;
 mod status;
 
 use axum::Router;

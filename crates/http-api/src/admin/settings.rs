@@ -4,6 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use sbxy_domain::ids::TenantId;
+use sbxy_domain::locale::Language;
 use sbxy_domain::settings::{SettingsInput, TenantSettings};
 use sbxy_storage::{ConnectionState, TenantRecord};
 use sbxy_sync::settings_check::{SettingsCheckError, check_settings};
@@ -31,7 +33,7 @@ pub(super) async fn read(
     State(state): State<ApiState>,
     admin: TenantAdmin,
 ) -> Result<Json<SettingsView>, ApiError> {
-    let record = tenant_record(&state, &admin).await?;
+    let record = tenant_record(&state, &admin.tenant).await?;
     Ok(Json(view(&record)))
 }
 
@@ -49,7 +51,21 @@ pub(super) async fn save(
             rejection.body_text()
         ))
     })?;
-    let record = tenant_record(&state, &admin).await?;
+
+    let saved = check_and_save(&state, &admin.tenant, language, input).await?;
+    Ok(Json(view(&saved)))
+}
+
+/// Checks `input` against every rule (the domain's, then STREAMBOXY's and Pardot's) and saves
+/// it; the tenant record as saved. Shared by `PUT …/settings` and the admin page's form, so
+/// both refuse and accept the same settings with the same messages.
+pub(crate) async fn check_and_save(
+    state: &ApiState,
+    tenant: &TenantId,
+    language: Language,
+    input: SettingsInput,
+) -> Result<TenantRecord, ApiError> {
+    let record = tenant_record(state, tenant).await?;
 
     let settings = check_settings(&state.ctx, &record, input)
         .await
@@ -64,39 +80,44 @@ pub(super) async fn save(
     let saved = state
         .ctx
         .store
-        .update_tenant(&admin.tenant, |record| {
+        .update_tenant(tenant, |record| {
             record.settings = Some(settings.clone());
         })
         .await
         .map_err(|err| ApiError::Internal(err.to_string()))?;
 
     tracing::info!(
-        tenant = %admin.tenant,
+        tenant = %tenant,
         sync_enabled = settings.sync_enabled,
         syncable = saved.is_syncable(),
         "settings saved"
     );
-    Ok(Json(view(&saved)))
+    Ok(saved)
 }
 
-async fn tenant_record(state: &ApiState, admin: &TenantAdmin) -> Result<TenantRecord, ApiError> {
+async fn tenant_record(state: &ApiState, tenant: &TenantId) -> Result<TenantRecord, ApiError> {
     let record = state
         .ctx
         .store
-        .tenant(&admin.tenant)
+        .tenant(tenant)
         .await
         .map_err(|err| ApiError::Internal(err.to_string()))?;
-    Ok(record.unwrap_or_else(|| TenantRecord::new(admin.tenant.clone())))
+    Ok(record.unwrap_or_else(|| TenantRecord::new(tenant.clone())))
 }
 
 fn view(record: &TenantRecord) -> SettingsView {
-    let settings = record.settings.as_ref().map_or_else(defaults, input_of);
+    let settings = form_input(record);
     SettingsView {
         pardot_host: settings.environment.pardot_host_name(),
         saved: record.settings.is_some(),
         connection: record.connection.state,
         settings,
     }
+}
+
+/// The settings a form shows: the saved ones, or the defaults while none are saved.
+pub(crate) fn form_input(record: &TenantRecord) -> SettingsInput {
+    record.settings.as_ref().map_or_else(defaults, input_of)
 }
 
 /// What an empty dialog shows: the defaults the rules would apply.
