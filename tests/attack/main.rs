@@ -12,4 +12,6 @@ mod faults;
 mod inputs;
 mod leaks;
 mod lease;
+mod page;
+mod token_shards;
 mod util;

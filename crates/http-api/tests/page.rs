@@ -6,7 +6,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use sbxy_domain::admin_token::{TENANT_ADMIN_ROLE, sign_hs256};
 use sbxy_http_api::ApiState;
 use sbxy_sync::connection::Clock;
@@ -56,15 +56,6 @@ fn post_form(uri: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
     builder.body(Body::from(form.to_owned())).expect("request")
 }
 
-fn header_of(response: &Response<Body>, name: header::HeaderName) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn signing_in_sets_a_strict_http_only_cookie_scoped_to_the_tenants_page() {
     let state = common::state().await;
@@ -72,16 +63,22 @@ async fn signing_in_sets_a_strict_http_only_cookie_scoped_to_the_tenants_page() 
     let response = send(state, sign_in_request(TENANT, &admin_token())).await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = header_of(&response, header::SET_COOKIE);
+    let cookie = common::header_of(&response, header::SET_COOKIE);
     let (value, flags) = cookie.split_once(';').expect("flags");
     assert!(value.starts_with("sbxy_pardot_page="), "{cookie}");
     assert_eq!(
         flags,
         " Path=/tenants/tenant-a/pardot/page; Max-Age=1800; HttpOnly; Secure; SameSite=Strict"
     );
-    assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-store");
-    assert_eq!(header_of(&response, header::X_FRAME_OPTIONS), "DENY");
-    let csp = header_of(&response, header::CONTENT_SECURITY_POLICY);
+    assert_eq!(
+        common::header_of(&response, header::CACHE_CONTROL),
+        "no-store"
+    );
+    assert_eq!(
+        common::header_of(&response, header::X_FRAME_OPTIONS),
+        "DENY"
+    );
+    let csp = common::header_of(&response, header::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("script-src 'nonce-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
@@ -126,7 +123,7 @@ async fn without_a_session_the_page_says_how_to_sign_in() {
     let response = send(common::state().await, get(PAGE, None)).await;
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(header_of(&response, header::CONTENT_LANGUAGE), "de");
+    assert_eq!(common::header_of(&response, header::CONTENT_LANGUAGE), "de");
     let body = body_text(response).await;
     assert!(
         body.contains("Öffnen Sie diese Seite aus dem Backstage"),

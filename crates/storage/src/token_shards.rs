@@ -13,7 +13,10 @@
 //!
 //! Known limit: the guarantee rests on the version a stale writer read still existing;
 //! Secrets Manager drops unlabelled versions beyond about 100, so a writer would have to be
-//! 100 writes behind within its few milliseconds between read and write.
+//! 100 writes behind within its few milliseconds between read and write. And the version
+//! chain starts over when a shard secret is recreated: a writer that read the shard, then
+//! saw it deleted by hand and recreated by another tenant's write before its own put landed,
+//! would overwrite that tenant's entry (a hand deletion plus two writes within milliseconds).
 
 use aws_sdk_secretsmanager::Client;
 use sbxy_domain::ids::TenantId;
@@ -42,10 +45,15 @@ const MAX_ATTEMPTS: u32 = 30;
 const MAX_BACKOFF_MS: u64 = 200;
 
 /// One shard secret's value.
-#[derive(Debug, Default, Serialize, Deserialize)]
+///
+/// Each tenant's entry is decoded only when that tenant is read, and a write keeps the other
+/// entries exactly as they were: an entry edited into something unreadable (or written by a
+/// newer version with more fields) then breaks only its own tenant, never the shard's other
+/// tenants. No `Debug`: the entries are raw token values.
+#[derive(Default, Serialize, Deserialize)]
 struct ShardDocument {
-    /// The tenants' tokens by tenant id.
-    tenants: BTreeMap<String, PardotTokens>,
+    /// The tenants' tokens by tenant id, as stored.
+    tenants: BTreeMap<String, serde_json::Value>,
 }
 
 /// A shard as read: its document and the version it came from (`None`: no secret yet).
@@ -86,7 +94,17 @@ pub(crate) async fn read(
     tenant: &TenantId,
 ) -> Result<Option<PardotTokens>, StorageError> {
     let mut shard = read_shard(client, name).await?;
-    Ok(shard.document.tenants.remove(tenant.as_str()))
+    shard
+        .document
+        .tenants
+        .remove(tenant.as_str())
+        .map(|entry| {
+            serde_json::from_value(entry).map_err(|e| {
+                let detail = format!("the entry of {tenant}: {}", e.classify_description());
+                StorageError::corrupt(name, detail)
+            })
+        })
+        .transpose()
 }
 
 /// Sets (`Some`) or removes (`None`) `tenant`'s tokens in the shard secret `name`.
@@ -96,16 +114,19 @@ pub(crate) async fn write(
     tenant: &TenantId,
     tokens: Option<&PardotTokens>,
 ) -> Result<(), StorageError> {
+    let entry = tokens
+        .map(|tokens| serde_json::to_value(tokens).map_err(|e| StorageError::corrupt(name, e)))
+        .transpose()?;
     for attempt in 1..=MAX_ATTEMPTS {
         let mut shard = read_shard(client, name).await?;
 
-        let changed = match tokens {
-            Some(tokens) => {
+        let changed = match &entry {
+            Some(entry) => {
                 let old = shard
                     .document
                     .tenants
-                    .insert(tenant.to_string(), tokens.clone());
-                old.as_ref() != Some(tokens)
+                    .insert(tenant.to_string(), entry.clone());
+                old.as_ref() != Some(entry)
             }
             None => shard.document.tenants.remove(tenant.as_str()).is_some(),
         };

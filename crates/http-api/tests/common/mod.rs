@@ -82,3 +82,16 @@ pub(crate) async fn body_text(response: Response<Body>) -> String {
         .expect("body");
     String::from_utf8(bytes.to_vec()).expect("utf-8 body")
 }
+
+/// A response header as text; empty when absent (the assertion then names what is missing).
+pub(crate) fn header_of(
+    response: &axum::http::Response<axum::body::Body>,
+    name: axum::http::header::HeaderName,
+) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
