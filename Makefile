@@ -57,7 +57,7 @@ export SAM_CLI_TELEMETRY := 0
 # rust-cargolambda is a SAM CLI beta build method.
 export SAM_CLI_BETA_RUST_CARGO_LAMBDA := 1
 
-.PHONY: help tools browser-tools demo test lint lint-rust lint-template build deploy fmt clean \
+.PHONY: help tools browser-tools demo demo-page test lint lint-rust lint-template build deploy fmt clean \
         bench loadsim cost reliability-full
 
 help: ## List the targets
@@ -98,6 +98,10 @@ browser-tools: ## Install Debian chromium + chromium-driver for the browser test
 demo: $(TOOLS) ## Run the main job end to end against moto and the simulators
 	$(CARGO) build --quiet -p sbxy-harness --bin sbxy-demo
 	$(CARGO_TARGET_DIR)/debug/sbxy-demo
+
+demo-page: $(TOOLS) ## The demo, then keep it running with the admin page open for a browser
+	$(CARGO) build --quiet -p sbxy-harness --bin sbxy-demo
+	$(CARGO_TARGET_DIR)/debug/sbxy-demo --serve
 
 test: lint $(TOOLS) browser-tools ## Every check: `make lint`, then unit, fixture, event-payload and end-to-end tests
 	$(CARGO) test --workspace --no-fail-fast

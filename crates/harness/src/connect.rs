@@ -48,10 +48,15 @@ pub struct ConnectTrace {
 impl Stack {
     /// A Backstage admin token of `tenant`, valid for ten minutes.
     pub fn admin_token(&self, tenant: &TenantId) -> String {
+        self.admin_token_valid_for(tenant, chrono::Duration::minutes(10))
+    }
+
+    /// An admin token of `tenant` that expires after `lifetime`.
+    pub fn admin_token_valid_for(&self, tenant: &TenantId, lifetime: chrono::Duration) -> String {
         let claims = AdminClaims {
             tenant_id: tenant.to_string(),
             role: vec![TENANT_ADMIN_ROLE.to_owned()],
-            exp: chrono::Utc::now().timestamp() + 600,
+            exp: (chrono::Utc::now() + lifetime).timestamp(),
             nbf: None,
             sub: Some("demo-admin".to_owned()),
         };

@@ -5,6 +5,10 @@
 //! with the Backstage's signed webhook to the local API, which writes Show / No Show back, and
 //! does that once more, which changes nothing. It prints and writes the summary
 //! (target/demo/summary.json). Everything it started stops when it ends, also on failure.
+//!
+//! `sbxy-demo --serve` (`make demo-page`) then keeps everything running and writes
+//! target/demo/admin-page.html: a sign-in form carrying an admin token of the demo tenant, the
+//! way the Backstage opens the admin page. Open it in a browser; Ctrl-C stops the demo.
 
 use std::path::PathBuf;
 
@@ -29,14 +33,54 @@ async fn main() -> anyhow::Result<()> {
     // handles both, and nesting lets the demo show the reason by name.
     let mut options = StackOptions::default();
     options.sim.pardot.nest_deleted_prospects = true;
+    let serve = std::env::args().skip(1).any(|arg| arg == "--serve");
     let stack = Stack::start(sbxy_harness::demo_seed()?, options).await?;
     // Ctrl-C stops the stack too: moto is a child process that must not outlive the demo.
     let result = tokio::select! {
-        result = run(&stack) => result,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        result = run_then_serve(&stack, serve) => result,
+        _ = tokio::signal::ctrl_c() => {
+            if serve { Ok(()) } else { Err(anyhow::anyhow!("interrupted")) }
+        }
     };
     stack.stop().await;
     result
+}
+
+async fn run_then_serve(stack: &Stack, serve: bool) -> anyhow::Result<()> {
+    run(stack).await?;
+    if !serve {
+        return Ok(());
+    }
+
+    let tenant = TenantId::parse(DEMO_TENANT)?;
+    let page = stack.api(&format!("/tenants/{tenant}/pardot/page"));
+    let token = stack.admin_token_valid_for(&tenant, chrono::Duration::hours(1));
+    let form = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Sign in to the demo admin page</title></head><body>\
+         <form method=\"post\" action=\"{page}/session\">\
+         <input type=\"hidden\" name=\"token\" value=\"{token}\">\
+         <button type=\"submit\">Open the admin page of the demo tenant</button>\
+         </form></body></html>\n"
+    );
+    let path = demo_dir()?.join("admin-page.html");
+    std::fs::write(&path, form)?;
+    println!("\nThe admin page is served at {page}");
+    println!(
+        "Open file://{} and press the button (within an hour).",
+        path.display()
+    );
+    println!("The stack keeps running; Ctrl-C stops it.");
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// target/demo, created if missing.
+fn demo_dir() -> anyhow::Result<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.canonicalize().unwrap_or(root).join("target/demo");
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    Ok(out)
 }
 
 async fn run(stack: &Stack) -> anyhow::Result<()> {
@@ -80,10 +124,7 @@ async fn run(stack: &Stack) -> anyhow::Result<()> {
     print_summary(&summary);
     print_attendance(&summary, stack.processing_state(EVENT_1));
     show_sample_links(stack);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.canonicalize().unwrap_or(root).join("target/demo");
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let path = out.join("summary.json");
+    let path = demo_dir()?.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")?;
     println!("\nSummary written to {}", path.display());
 
