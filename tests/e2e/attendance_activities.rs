@@ -1,12 +1,16 @@
 //! External Activities (checkbox 3): one per registrant e-mail and kind, never recorded twice
-//! (not by re-runs, not after answers lost in transit), and a missing or inactive activity
-//! type is a plain note while the lists are still written.
+//! (not by re-runs, not after answers lost in transit), never lost (a claim a crashed run left
+//! behind is checked in Pardot and sent if missing), and a missing or inactive activity type
+//! is a plain note while the lists are still written.
 
 use std::collections::BTreeMap;
 
+use chrono::{Duration, Utc};
+use sbxy_domain::attendance::AttendanceOutcome;
 use sbxy_domain::ids::EventId;
 use sbxy_harness::{DEMO_BUSINESS_UNIT, Stack};
 use sbxy_simulators::{BusinessUnitSeed, FaultConfig, FaultKind, FaultRate, PardotSeed};
+use sbxy_storage::ActivityEntry;
 use serde_json::{Value, json};
 
 use crate::attendance_common::{
@@ -190,5 +194,95 @@ async fn an_inactive_activity_type_is_a_plain_note_and_the_lists_are_still_writt
     let counts = activity_counts(&stack);
     assert!(counts.values().all(|n| *n == 1), "duplicates: {counts:?}");
     assert!(counts.keys().any(|(_, kind)| kind == "NoShow"));
+    stack.stop().await;
+}
+
+/// Sets an activity's ledger item to "claimed" at `at`, as a run killed mid-send leaves it.
+async fn leave_claimed(stack: &Stack, key: &str, at: chrono::DateTime<Utc>) {
+    let event = EventId::parse(EVENT_1).expect("event id");
+    stack
+        .ctx
+        .store
+        .settle_activity(&tenant(), &event, key, ActivityEntry::Claimed, at)
+        .await
+        .expect("ledger");
+}
+
+#[tokio::test]
+async fn a_claim_left_by_a_crashed_run_is_checked_in_pardot_and_sent_exactly_once() {
+    let stack = synced_stack().await;
+    let attended = every_third(&stack);
+    end_event_1(&stack, &attended);
+    let registrants = registrants(&stack).await;
+    let shows = prospects_of(&registrants, &attended);
+    let mut unique = registrants.iter().filter(|r| {
+        registrants
+            .iter()
+            .filter(|o| o.email_folded == r.email_folded)
+            .count()
+            == 1
+    });
+    let key_of = |r: &sbxy_domain::attendance::Registrant| {
+        let kind = if shows.contains(&r.prospect_id.0) {
+            "Show"
+        } else {
+            "NoShow"
+        };
+        (
+            format!("{kind}#{}", r.email_folded),
+            (r.email_folded.clone(), kind.to_owned()),
+        )
+    };
+    let (lost_key, lost) = key_of(unique.next().expect("a registrant"));
+    let (young_key, young) = key_of(unique.next().expect("another registrant"));
+
+    // A run killed between claim and send left one claim an hour ago and one just now.
+    let an_hour_ago = Utc::now() - Duration::hours(1);
+    leave_claimed(&stack, &lost_key, an_hour_ago).await;
+    leave_claimed(&stack, &young_key, Utc::now()).await;
+    let first = webhook_write_back(&stack).await;
+
+    // The old claim is not in Pardot: sent. The fresh one may still hide behind Pardot's read
+    // lag: not sent yet, and the event goes back to Pending for a later run.
+    let counts = activity_counts(&stack);
+    assert_eq!(counts.get(&lost), Some(&1), "the lost activity was sent");
+    assert_eq!(counts.get(&young), None, "the fresh claim waits");
+    assert_eq!(first.outcome, AttendanceOutcome::Partial, "{first:#?}");
+    assert!(
+        first
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("await Pardot's confirmation")),
+        "{first:#?}"
+    );
+
+    // Later: the fresh claim is old now, and the sent one looks unsettled again (killed after
+    // the create landed, before the ledger heard of it).
+    leave_claimed(&stack, &young_key, an_hour_ago).await;
+    leave_claimed(&stack, &lost_key, an_hour_ago).await;
+    let second = webhook_write_back(&stack).await;
+    let third = webhook_write_back(&stack).await;
+
+    assert_success(&second);
+    assert_success(&third);
+    let counts = activity_counts(&stack);
+    assert_eq!(
+        counts.get(&young),
+        Some(&1),
+        "the waiting activity was sent"
+    );
+    assert_eq!(
+        counts.get(&lost),
+        Some(&1),
+        "found in Pardot, not sent again"
+    );
+    assert!(counts.values().all(|n| *n == 1), "duplicates: {counts:?}");
+    let emails: std::collections::BTreeSet<&str> = registrants
+        .iter()
+        .map(|r| r.email_folded.as_str())
+        .collect();
+    assert_eq!(counts.len(), emails.len(), "one per e-mail");
+    assert_eq!(second.counts.activities_written, 1, "{:#?}", second.counts);
+    assert_eq!(third.counts.activities_written, 0, "{:#?}", third.counts);
     stack.stop().await;
 }

@@ -9,7 +9,6 @@ use sbxy_harness::{DEMO_BUSINESS_UNIT, Stack, StackOptions};
 use sbxy_simulators::PardotSeed;
 use sbxy_storage::ConnectionState;
 use sbxy_sync::SyncOutcome;
-use sbxy_sync::tokens::SecretsTokenStore;
 use serde_json::json;
 
 use crate::results::{Figures, record};
@@ -148,8 +147,13 @@ async fn reliability_a_revoked_grant_needs_a_reconnect_and_stops_calling() {
     let stack = connected_stack(StackOptions::default())
         .await
         .expect("stack");
-    let store = SecretsTokenStore::new(stack.ctx.secrets.clone(), tenant());
-    let tokens = store.read().await.expect("read").expect("stored tokens");
+    let tokens = stack
+        .ctx
+        .secrets
+        .tenant_tokens(&tenant())
+        .await
+        .expect("read")
+        .expect("stored tokens");
     let revoked = stack
         .http
         .post(format!("{}/services/oauth2/revoke", stack.sim.oauth_url))

@@ -139,8 +139,11 @@ pub(crate) struct Snapshot {
     pub linked: BTreeMap<i64, bool>,
     /// The Show list's and the No Show list's active members, per source list name.
     pub attendance: BTreeMap<String, (BTreeSet<i64>, BTreeSet<i64>)>,
-    /// External Activities per (prospect, type), counted.
-    pub activities: BTreeMap<(i64, String), usize>,
+    /// External Activities per (folded e-mail, type), counted. Keyed by the e-mail they were
+    /// sent with, as the product's ledger is: of several prospects sharing an e-mail, Pardot
+    /// puts the activity on the most recently updated one, and which that is depends on the
+    /// order the sync happened to write their link fields in.
+    pub activities: BTreeMap<(String, String), usize>,
     /// Registrable members per event (folded e-mail).
     pub registrable: BTreeMap<String, BTreeSet<String>>,
 }
@@ -208,9 +211,13 @@ impl Snapshot {
         }
         let mut activities = BTreeMap::new();
         for activity in stack.external_activities() {
-            let prospect = activity["prospectId"].as_i64().unwrap_or_default();
+            let email = activity["email"]
+                .as_str()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase();
             let kind = activity["type"].as_str().unwrap_or_default().to_owned();
-            *activities.entry((prospect, kind)).or_insert(0) += 1;
+            *activities.entry((email, kind)).or_insert(0) += 1;
         }
         Self {
             users,

@@ -39,11 +39,15 @@ pub enum PardotError {
         hint: &'static str,
     },
 
-    /// Code 184 again after one refresh: the token itself is fine for Salesforce but not for
-    /// Pardot, typically because the connected app lacks the `pardot_api` scope.
+    /// Code 184 again right after a refresh that Salesforce granted. Usually transient (the
+    /// new token has not reached Pardot yet, or the clocks disagree), so the call is retried
+    /// later; the connection stays. Only a refresh refused with `invalid_grant` (a
+    /// [`Self::Token`] error) means an admin must reconnect. A 184 that persists run after
+    /// run points at the connected app (no `pardot_api` scope) or an unmapped user.
     #[error(
-        "Pardot rejected a freshly refreshed access token ({message}); check the connected \
-         app has the pardot_api scope, then reconnect"
+        "Pardot rejected a freshly refreshed access token ({message}); retried later. If this \
+         persists, check the connected app has the pardot_api scope and the user is mapped to \
+         the business unit"
     )]
     AccessTokenRejected { message: String },
 
@@ -97,9 +101,10 @@ impl PardotError {
             Self::Transport { .. } => true,
             Self::Decode { status, .. } => *status >= 500 || *status == 429,
             Self::Token(err) => err.is_retryable(),
+            // A second 184 after a granted refresh: the token propagates, ask again later.
+            Self::AccessTokenRejected { .. } => true,
             Self::DailyLimit { .. }
             | Self::Configuration { .. }
-            | Self::AccessTokenRejected { .. }
             | Self::ProspectInRecycleBin { .. }
             | Self::UnknownField { .. }
             | Self::FieldNotWritable { .. }
@@ -109,9 +114,9 @@ impl PardotError {
     }
 
     /// True when an admin has to reconnect the business unit before calls can work.
+    /// A rejected access token alone never does: only Salesforce refusing the refresh token.
     pub fn needs_reconnect(&self) -> bool {
         match self {
-            Self::AccessTokenRejected { .. } => true,
             Self::Token(err) => err.needs_reconnect(),
             _ => false,
         }

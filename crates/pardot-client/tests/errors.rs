@@ -57,7 +57,7 @@ async fn code_184_as_401_refreshes_once_and_retries() {
 }
 
 #[tokio::test]
-async fn persistent_184_stops_after_one_refresh() {
+async fn persistent_184_stops_after_one_refresh_and_is_retried_later() {
     let server = FakeServer::start(|_| {
         Reply::error(401, 184, "access_token is invalid, unknown, or malformed")
     })
@@ -71,7 +71,8 @@ async fn persistent_184_stops_after_one_refresh() {
         matches!(err, PardotError::AccessTokenRejected { .. }),
         "{err:?}"
     );
-    assert!(err.needs_reconnect() && !err.is_retryable());
+    // The refresh was granted, so the connection stands: a later run tries again.
+    assert!(!err.needs_reconnect() && err.is_retryable(), "{err:?}");
     assert_eq!(tokens.refreshes(), 1);
     assert_eq!(server.request_count(), 2);
 }

@@ -310,6 +310,42 @@ async fn external_activity_shape_and_value_limit() {
 }
 
 #[tokio::test]
+async fn recorded_external_activities_are_queried_by_creation_time() {
+    let server = FakeServer::start(|_| {
+        Reply::json(
+            200,
+            r#"{"nextPageToken":null,"nextPageUrl":null,"values":[
+                {"id":7,"extension":"Streamboxy","type":"Show","value":"ev-1","prospectId":42},
+                {"id":8,"extension":"Streamboxy","type":"NoShow","value":null,"prospectId":null}
+            ]}"#,
+        )
+    })
+    .await;
+    let client = common::client(&server, TestTokens::new("at-1", "at-2"));
+    let from = DateTime::parse_from_rfc3339("2025-05-01T10:00:00+00:00").expect("date");
+
+    let mut pager = client.query_external_activities(&from);
+    let page = pager.next_page().await.expect("page").expect("one page");
+
+    assert_eq!(page.values.len(), 2);
+    assert_eq!(page.values[0].activity_type, "Show");
+    assert_eq!(page.values[0].value, "ev-1");
+    assert_eq!(page.values[0].prospect_id, Some(42));
+    assert_eq!(page.values[1].prospect_id, None);
+    let request = &server.requests()[0];
+    assert_eq!(request.method, Method::GET);
+    assert_eq!(request.path, "/api/v5/external-activities");
+    assert_eq!(
+        request.param("createdAtAfterOrEqualTo").as_deref(),
+        Some("2025-05-01T10:00:00+00:00")
+    );
+    assert_eq!(
+        request.param("fields").as_deref(),
+        Some("id,extension,type,value,prospectId")
+    );
+}
+
+#[tokio::test]
 async fn not_found_is_recognisable() {
     let server =
         FakeServer::start(|_| Reply::error(404, 109, "The requested record was not found.")).await;

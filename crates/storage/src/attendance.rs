@@ -14,7 +14,7 @@ use sbxy_domain::ids::{EventId, ListId, TenantId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StorageError;
-use crate::item::{ItemBuilder, get_json, get_s, key, req_s};
+use crate::item::{ItemBuilder, conditional, get_json, get_s, key, req_s};
 use crate::table::Store;
 
 const RUN: &str = "RUN";
@@ -101,15 +101,33 @@ impl AttendanceRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityEntry {
-    /// About to be sent. Left behind by a process that died mid-call, it counts as
-    /// uncertain: maybe recorded, so never sent again.
+    /// About to be sent. Left behind by a process that died mid-call, it is unsettled: a
+    /// later run asks Pardot whether it landed, and sends it again only if not.
     Claimed,
-    /// Pardot confirmed it.
+    /// Pardot confirmed it (or a later run found it in Pardot).
     Written,
-    /// Sent, but no answer came: maybe recorded, so never sent again.
+    /// Sent, but no answer came: unsettled like a claim, checked against Pardot next run.
     Uncertain,
     /// Pardot refused it for good (no prospect has the e-mail).
     Refused,
+}
+
+/// One ledger item: its state and when that state was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub state: ActivityEntry,
+    /// When it was claimed or settled; `None` on items written before the time was kept.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl LedgerEntry {
+    /// True while nobody knows whether Pardot recorded it: claimed, or sent without answer.
+    pub fn is_unsettled(&self) -> bool {
+        matches!(
+            self.state,
+            ActivityEntry::Claimed | ActivityEntry::Uncertain
+        )
+    }
 }
 
 impl ActivityEntry {
@@ -174,7 +192,7 @@ impl Store {
         &self,
         tenant: &TenantId,
         event: &EventId,
-    ) -> Result<HashMap<String, ActivityEntry>, StorageError> {
+    ) -> Result<HashMap<String, LedgerEntry>, StorageError> {
         let mut ledger = HashMap::new();
         let mut start = None;
 
@@ -196,8 +214,11 @@ impl Store {
                 let state = get_s(item, "state")
                     .and_then(ActivityEntry::parse)
                     .ok_or_else(|| StorageError::corrupt(sk, "no ledger state"))?;
+                let at = get_s(item, "at")
+                    .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+                    .map(|at| at.with_timezone(&Utc));
                 let entry_key = sk.strip_prefix(ACTIVITY_PREFIX).unwrap_or(sk);
-                ledger.insert(entry_key.to_owned(), state);
+                ledger.insert(entry_key.to_owned(), LedgerEntry { state, at });
             }
             start = page.last_evaluated_key;
             if start.is_none() {
@@ -215,13 +236,7 @@ impl Store {
         entry_key: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let item = ItemBuilder::key(
-            attendance_pk(tenant, event),
-            format!("{ACTIVITY_PREFIX}{entry_key}"),
-        )
-        .s("state", ActivityEntry::Claimed.as_str())
-        .s("at", now.to_rfc3339())
-        .build();
+        let item = claim_item(tenant, event, entry_key, now);
 
         let put = self
             .ddb
@@ -231,17 +246,45 @@ impl Store {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
+        conditional(put, "PutItem")
+    }
+
+    /// Takes over an unsettled entry a run found in the ledger (claimed or uncertain, as
+    /// `seen`), to send it again: a fresh claim, conditional on the item being unchanged since
+    /// it was read. False when another run took or settled it meanwhile.
+    pub async fn reclaim_activity(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+        entry_key: &str,
+        seen: &LedgerEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let item = claim_item(tenant, event, entry_key, now);
+        let mut values = HashMap::from([(
+            ":state".to_owned(),
+            AttributeValue::S(seen.state.as_str().into()),
+        )]);
+        let condition = match seen.at {
+            Some(at) => {
+                values.insert(":at".to_owned(), AttributeValue::S(at.to_rfc3339()));
+                "#state = :state AND #at = :at"
             }
-            Err(err) => Err(StorageError::aws("DynamoDB", "PutItem", err)),
-        }
+            None => "#state = :state AND attribute_not_exists(#at)",
+        };
+
+        let put = self
+            .ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#at", "at")
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        conditional(put, "PutItem")
     }
 
     /// Records what became of a claimed activity.
@@ -290,4 +333,20 @@ impl Store {
             .map_err(|e| StorageError::aws("DynamoDB", "DeleteItem", e))?;
         Ok(())
     }
+}
+
+/// A ledger entry claimed at `now`: the item a claim and a take-over write.
+fn claim_item(
+    tenant: &TenantId,
+    event: &EventId,
+    entry_key: &str,
+    now: DateTime<Utc>,
+) -> HashMap<String, AttributeValue> {
+    ItemBuilder::key(
+        attendance_pk(tenant, event),
+        format!("{ACTIVITY_PREFIX}{entry_key}"),
+    )
+    .s("state", ActivityEntry::Claimed.as_str())
+    .s("at", now.to_rfc3339())
+    .build()
 }

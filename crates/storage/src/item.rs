@@ -93,3 +93,42 @@ pub(crate) fn describe(item: &Item) -> String {
         get_s(item, "sk").unwrap_or("?")
     )
 }
+
+/// What a conditional DynamoDB write did: `true` when it landed, `false` when its condition
+/// failed (someone else holds the lease, the marker was taken, the item changed meanwhile).
+/// Every other error is an AWS failure of `operation`.
+pub(crate) fn conditional<O, E, R>(
+    result: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
+    operation: &'static str,
+) -> Result<bool, StorageError>
+where
+    E: ConditionFailed + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(err) if err.as_service_error().is_some_and(E::condition_failed) => Ok(false),
+        Err(err) => Err(StorageError::aws("DynamoDB", operation, err)),
+    }
+}
+
+/// The DynamoDB write errors that can say "the condition failed".
+pub(crate) trait ConditionFailed {
+    fn condition_failed(&self) -> bool;
+}
+
+macro_rules! condition_failed {
+    ($($error:ty),*) => {$(
+        impl ConditionFailed for $error {
+            fn condition_failed(&self) -> bool {
+                self.is_conditional_check_failed_exception()
+            }
+        }
+    )*};
+}
+
+condition_failed!(
+    aws_sdk_dynamodb::operation::put_item::PutItemError,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError
+);

@@ -10,13 +10,13 @@ mod oauth_state;
 mod prospects;
 mod records;
 mod secrets;
-mod token_shards;
 mod sync_state;
 mod table;
 mod tenants;
+mod token_shards;
 mod webhooks;
 
-pub use attendance::{ActivityEntry, AttendanceRecord};
+pub use attendance::{ActivityEntry, AttendanceRecord, LedgerEntry};
 pub use bus::{
     ATTENDANCE_REQUESTED, AttendanceJob, EVENT_SOURCE, EventBus, LocalDelivery, SYNC_REQUESTED,
     SyncJob,
@@ -27,8 +27,8 @@ pub use records::{
     PardotTokens, ProspectRecord, ResolvedList, TenantRecord, TenantStatus, WrittenLink,
 };
 pub use secrets::SecretStore;
-pub use token_shards::DEFAULT_TOKEN_SHARDS;
 pub use table::{SYNC_BUCKETS, SYNCABLE_INDEX, Store, TTL_ATTRIBUTE, sync_bucket};
+pub use token_shards::DEFAULT_TOKEN_SHARDS;
 
 /// Loads the AWS configuration the standard way (region, credentials, `AWS_ENDPOINT_URL`).
 pub async fn aws_config() -> aws_config::SdkConfig {

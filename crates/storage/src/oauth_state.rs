@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use sbxy_domain::ids::TenantId;
 
 use crate::error::StorageError;
-use crate::item::{ItemBuilder, key};
+use crate::item::{ItemBuilder, conditional, key};
 use crate::table::{Store, TTL_ATTRIBUTE};
 
 fn state_pk(nonce: &str) -> String {
@@ -66,17 +66,7 @@ impl Store {
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "DeleteItem", err)),
-        }
+        conditional(deleted, "DeleteItem")
     }
 
     /// Takes the tenant's refresh lock for `holder` until `now + ttl`. False while another
@@ -105,17 +95,7 @@ impl Store {
             .expression_attribute_values(":me", AttributeValue::S(holder.to_owned()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "PutItem", err)),
-        }
+        conditional(put, "PutItem")
     }
 
     /// Gives the refresh lock back, if `holder` still has it.

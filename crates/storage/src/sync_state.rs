@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sbxy_domain::ids::{BusinessUnitId, EventId, TenantId};
 
 use crate::error::StorageError;
-use crate::item::{ItemBuilder, get_json, key};
+use crate::item::{ItemBuilder, conditional, get_json, key};
 use crate::records::{BusinessUnitState, LinkedEventRecord};
 use crate::table::{Store, TTL_ATTRIBUTE};
 
@@ -79,17 +79,7 @@ impl Store {
             .expression_attribute_values(":me", AttributeValue::S(holder.to_owned()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "PutItem", err)),
-        }
+        conditional(put, "PutItem")
     }
 
     /// Gives the lease back, if `holder` still has it.

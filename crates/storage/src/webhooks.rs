@@ -10,7 +10,7 @@ use sbxy_domain::ids::TenantId;
 use sbxy_domain::webhook::DeliveryId;
 
 use crate::error::StorageError;
-use crate::item::{ItemBuilder, key};
+use crate::item::{ItemBuilder, conditional, key};
 use crate::table::{Store, TTL_ATTRIBUTE};
 
 const DELIVERY: &str = "DELIVERY";
@@ -45,17 +45,7 @@ impl Store {
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "PutItem", err)),
-        }
+        conditional(put, "PutItem")
     }
 
     /// Forgets a delivery whose hand-off failed, so the sender's retry is not taken for a

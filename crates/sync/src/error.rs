@@ -59,7 +59,11 @@ pub(crate) fn pardot_failure(err: &PardotError, link_field: &str, now: DateTime<
                 field: link_field.to_owned(),
             })
         }
-        PardotError::AccessTokenRejected { .. } => Failure::Stop(SyncProblem::ReconnectNeeded),
+        // A second 184 right after a granted refresh: every other call would meet it too, so
+        // the run stops, but the connection stays; the next run retries.
+        PardotError::AccessTokenRejected { .. } => Failure::Stop(SyncProblem::Transient {
+            detail: err.to_string(),
+        }),
         PardotError::Token(token) if token.needs_reconnect() => {
             Failure::Stop(SyncProblem::ReconnectNeeded)
         }

@@ -13,7 +13,6 @@ pub mod poller;
 pub mod report;
 pub mod settings_check;
 pub mod telemetry;
-pub mod tokens;
 pub mod worker;
 
 pub use config::ServiceConfig;

@@ -1,6 +1,7 @@
 //! Prospect operations (read, find by e-mail, write the link field), plus the account check,
 //! custom-field definitions and external activities, which all concern the prospect record.
 
+use chrono::{DateTime, FixedOffset};
 use reqwest::Method;
 use serde_json::{Map, Value};
 use tracing::instrument;
@@ -9,8 +10,8 @@ use super::PardotClient;
 use crate::error::PardotError;
 use crate::model::fields::{check_field_name, fields_param};
 use crate::model::{
-    ACCOUNT_FIELDS, Account, CUSTOM_FIELD_FIELDS, CustomField, ExternalActivity, PROSPECT_FIELDS,
-    Prospect,
+    ACCOUNT_FIELDS, Account, CUSTOM_FIELD_FIELDS, CustomField, EXTERNAL_ACTIVITY_FIELDS,
+    ExternalActivity, PROSPECT_FIELDS, Prospect, RecordedActivity, filter_timestamp,
 };
 use crate::paging::Pager;
 
@@ -120,6 +121,23 @@ impl PardotClient {
         let url = self.api_url("external-activities");
 
         self.execute(Method::POST, url, Some(&body)).await.map(drop)
+    }
+
+    /// Pages through the external activities Pardot recorded at or after `created_from`
+    /// (`createdAtAfterOrEqualTo`, the filter Pardot documents for this object), by id. A
+    /// create whose answer was lost is confirmed or ruled out here before it is sent again.
+    pub fn query_external_activities(
+        &self,
+        created_from: &DateTime<FixedOffset>,
+    ) -> Pager<RecordedActivity> {
+        let mut url = self.api_url("external-activities");
+        url.query_pairs_mut()
+            .append_pair("fields", EXTERNAL_ACTIVITY_FIELDS)
+            .append_pair("createdAtAfterOrEqualTo", &filter_timestamp(created_from))
+            .append_pair("orderBy", "id ASC")
+            .append_pair("limit", &self.page_size(None).to_string());
+
+        Pager::new(self.clone(), url)
     }
 }
 

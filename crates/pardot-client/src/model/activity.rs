@@ -1,7 +1,8 @@
-//! External activities: a Show / No Show recorded on a prospect's timeline.
+//! External activities: a Show / No Show recorded on a prospect's timeline, and the rows a
+//! query of the recorded ones returns (to learn whether a send whose answer was lost landed).
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::PardotError;
 
@@ -22,6 +23,30 @@ pub struct ExternalActivity {
     pub value: String,
     /// Backdating; `None` means "now".
     pub activity_date: Option<DateTime<FixedOffset>>,
+}
+
+/// Fields requested for every external activity query. Pardot returns the prospect the
+/// activity landed on, not the e-mail it was sent with.
+pub const EXTERNAL_ACTIVITY_FIELDS: &str = "id,extension,type,value,prospectId";
+
+/// An external activity as Pardot recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedActivity {
+    pub id: i64,
+    #[serde(default, deserialize_with = "crate::json::null_as_default")]
+    pub extension: String,
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::json::null_as_default"
+    )]
+    pub activity_type: String,
+    #[serde(default, deserialize_with = "crate::json::null_as_default")]
+    pub value: String,
+    /// The prospect Pardot chose for the e-mail (the most recently active one).
+    #[serde(default)]
+    pub prospect_id: Option<i64>,
 }
 
 #[derive(Serialize)]

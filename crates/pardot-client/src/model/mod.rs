@@ -8,7 +8,9 @@ mod list;
 mod membership;
 mod prospect;
 
-pub use activity::{ExternalActivity, MAX_ACTIVITY_VALUE_CHARS};
+pub use activity::{
+    EXTERNAL_ACTIVITY_FIELDS, ExternalActivity, MAX_ACTIVITY_VALUE_CHARS, RecordedActivity,
+};
 pub(crate) use import::IMPORT_FIELDS;
 pub use import::{Import, ImportState, MATCH_ID_COLUMN, ProspectImport};
 pub(crate) use list::CREATED_LIST_FIELDS;

@@ -2,7 +2,8 @@
 //!
 //! Error codes here are our choice where the reference has none: an unknown or inactive
 //! extension or type, or a `value` over 100 characters → 400 code 154 naming the property;
-//! an e-mail without a prospect → 400 code 4.
+//! an e-mail without a prospect → 400 code 4. The query filters on `createdAt*` (documented)
+//! and `id*`, `prospectId` (assumed), and is subject to the configured read lag.
 
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
@@ -142,7 +143,9 @@ pub(crate) async fn query(
                     created_at: a.created_at,
                     updated_at: a.created_at,
                     is_deleted: false,
-                    written_at: None,
+                    // A fresh activity is hidden from queries for the read lag, as v5's
+                    // cached reads hide fresh lists and memberships.
+                    written_at: Some(a.created_at),
                     keys: vec![(
                         "prospectId",
                         crate::pardot::query::FilterValue::Int(a.prospect_id),

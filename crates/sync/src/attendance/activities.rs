@@ -1,6 +1,8 @@
 //! External Activities of a write-back (checkbox 3): one Show or No Show activity per
 //! registrant e-mail, each claimed in the DynamoDB ledger before it is sent, so none is ever
-//! recorded twice, not by a re-run and not by a retry after a lost answer.
+//! recorded twice, not by a re-run and not by a retry after a lost answer. A claim left
+//! unsettled (a crash mid-send, an answer lost in transit) is checked in Pardot by the next
+//! run (`reconcile`) and sent again only when Pardot did not record it, so none is lost.
 //!
 //! A missing or inactive extension or activity type is a plain note on the run (the lists are
 //! written all the same); a busy or exhausted business unit fails the run so it is retried.
@@ -18,10 +20,11 @@ use sbxy_domain::ids::EventId;
 use sbxy_domain::settings::ExternalActivityNames;
 use sbxy_pardot_client::PardotError;
 use sbxy_pardot_client::model::ExternalActivity;
-use sbxy_storage::ActivityEntry;
+use sbxy_storage::{ActivityEntry, LedgerEntry};
 use sbxy_streamboxy_client::Event;
 
 use super::AttendanceReport;
+use super::reconcile::{Unsettled, reconcile};
 use super::session::Session;
 use super::write_back::Halt;
 
@@ -74,15 +77,45 @@ pub(super) async fn write_activities(
         .activity_ledger(&s.tenant, &event_id)
         .await
         .map_err(|e| Halt::failed(format!("could not read the activity ledger: {e}; retried")))?;
-    let (known, todo): (Vec<_>, Vec<_>) = planned
-        .into_iter()
-        .partition(|activity| ledger.contains_key(&activity.ledger_key()));
-    report.counts.activities_known += known.len() as u64;
-
     let value = activity_value(&input.event.id);
+    let mut todo = Vec::new();
+    let mut unsettled = Vec::new();
+    for planned in planned {
+        match ledger.get(&planned.ledger_key()) {
+            None => todo.push((planned, Claim::New)),
+            Some(entry) if entry.is_unsettled() => unsettled.push(Unsettled {
+                planned,
+                entry: *entry,
+            }),
+            Some(_) => report.counts.activities_known += 1,
+        }
+    }
+
+    // What an earlier run left unsettled is checked in Pardot before anything is sent again.
+    let mut waiting = 0;
+    if !unsettled.is_empty() {
+        let reconciled = reconcile(
+            s,
+            &event_id,
+            input.names,
+            &value,
+            input.registrants,
+            unsettled,
+        )
+        .await?;
+        report.counts.activities_known += reconciled.confirmed;
+        waiting = reconciled.waiting;
+        todo.extend(
+            reconciled
+                .resend
+                .into_iter()
+                .map(|u| (u.planned, Claim::Retake(u.entry))),
+        );
+    }
+
     let stop = AtomicBool::new(false);
     let mut results = futures::stream::iter(todo)
-        .map(|activity| send(s, &event_id, input.names, &value, activity, &stop))
+        .map(|(activity, claim)| send(s, &event_id, input.names, &value, activity, claim, &stop))
         .buffer_unordered(s.ctx.config.pardot_max_in_flight.max(1));
     let mut setup_problem = None;
     let mut deadline = false;
@@ -102,6 +135,7 @@ pub(super) async fn write_activities(
     }
     drop(results);
 
+    report.counts.activities_uncertain += waiting;
     report.activities_note = note(setup_problem, &report.counts);
     if let Some(note) = &report.activities_note {
         tracing::warn!(note = %note, "External Activities not all recorded");
@@ -109,7 +143,25 @@ pub(super) async fn write_activities(
     if deadline {
         return Err(Halt::Deadline);
     }
+    // Unsettled activities need another run: the event goes back to `Pending`.
+    if report.counts.activities_uncertain > 0 {
+        return Err(Halt::Unsettled {
+            reason: format!(
+                "{} External Activities await Pardot's confirmation; the next run checks \
+                 them and sends those Pardot did not record",
+                report.counts.activities_uncertain
+            ),
+        });
+    }
     Ok(())
+}
+
+/// How an activity is claimed in the ledger before it is sent.
+enum Claim {
+    /// Not in the ledger yet: a conditional put that fails when any run has it.
+    New,
+    /// Unsettled, and Pardot does not have it: taken over if the item is still as read.
+    Retake(LedgerEntry),
 }
 
 /// Claims, sends and settles one activity.
@@ -119,6 +171,7 @@ async fn send(
     names: &ExternalActivityNames,
     value: &str,
     planned: PlannedActivity,
+    claim: Claim,
     stop: &AtomicBool,
 ) -> Sent {
     if stop.load(Ordering::Relaxed) {
@@ -129,10 +182,19 @@ async fn send(
     }
     let key = planned.ledger_key();
     let store = &s.ctx.store;
-    match store
-        .claim_activity(&s.tenant, event_id, &key, Utc::now())
-        .await
-    {
+    let claimed = match &claim {
+        Claim::New => {
+            store
+                .claim_activity(&s.tenant, event_id, &key, Utc::now())
+                .await
+        }
+        Claim::Retake(seen) => {
+            store
+                .reclaim_activity(&s.tenant, event_id, &key, seen, Utc::now())
+                .await
+        }
+    };
+    match claimed {
         Ok(true) => {}
         Ok(false) => return Sent::Known,
         Err(err) => return Sent::Stop(Halt::failed(format!("activity ledger: {err}; retried"))),
@@ -159,7 +221,7 @@ async fn send(
         Err(err) if not_processed(&err) => (None, classify_refusal(&err, names, stop)),
         Err(err) => {
             tracing::warn!(error = %err, kind = planned.kind.as_str(),
-                "External Activity got no clear answer; it is not sent again");
+                "External Activity got no clear answer; the next run checks it in Pardot");
             (Some(ActivityEntry::Uncertain), Sent::Uncertain)
         }
     };
@@ -240,8 +302,8 @@ fn note(
     let mut parts: Vec<String> = setup_problem.into_iter().collect();
     if counts.activities_uncertain > 0 {
         parts.push(format!(
-            "{} External Activities got no answer from Pardot; they may be missing and are \
-             not sent again, so that none is recorded twice",
+            "{} External Activities got no answer from Pardot (or were cut off by a crash); \
+             the next run checks them in Pardot and sends only those it did not record",
             counts.activities_uncertain
         ));
     }

@@ -12,6 +12,7 @@ mod catch_up;
 mod lists;
 mod local;
 mod property;
+mod reconcile;
 mod session;
 mod write_back;
 

@@ -8,20 +8,18 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sbxy_domain::attendance::{AttendanceOutcome, AttendanceState, AttendanceTrigger};
 use sbxy_domain::ids::{BusinessUnitId, EventId, TenantId};
-use sbxy_domain::settings::{PardotEnvironment, TenantSettings};
-use sbxy_pardot_client::{
-    ClientSettings, PardotClient, PardotHost, RefreshingTokens, SalesforceEnvironment,
-};
+use sbxy_domain::settings::TenantSettings;
+use sbxy_pardot_client::{ClientSettings, PardotClient};
 use sbxy_storage::TenantRecord;
 use sbxy_streamboxy_client::StreamboxyClient;
 
 use super::AttendanceReport;
 use super::property::StateProperty;
 use super::write_back::write_back;
+use crate::connection::{TenantTokens, client_with_tokens};
 use crate::context::AppContext;
 use crate::deadline::Deadline;
 use crate::error::SyncError;
-use crate::tokens::SecretsTokenStore;
 
 /// How long a job waits for the business unit's lease. A job the poller asked for arrives
 /// while the asking sync run still holds the lease for a moment; a long backfill makes the
@@ -149,14 +147,9 @@ async fn with_lease(
 ) -> Result<Ended, SyncError> {
     let tenant = &record.tenant_id;
 
-    // Tokens exactly as the sync worker keeps them: the refresh token and the cached access
-    // token in the tenant's secret, one holder for both clients.
-    let token_store = Arc::new(SecretsTokenStore::new(ctx.secrets.clone(), tenant.clone()));
-    let stored = token_store
-        .read()
-        .await
-        .map_err(|e| SyncError::Setup(e.to_string()))?;
-    let Some(stored) = stored else {
+    // Tokens exactly as the sync worker takes them: one holder for both clients, refreshed
+    // under the tenant's refresh lock, the access token saved with the refresh token.
+    let Some(tokens) = TenantTokens::load_stored(ctx, tenant, settings.environment).await? else {
         let reason = "no Salesforce connection is stored; reconnect the tenant";
         let report =
             AttendanceReport::idle(tenant, event, trigger, AttendanceOutcome::Skipped, reason);
@@ -165,26 +158,14 @@ async fn with_lease(
             pause_until: None,
         });
     };
-    let environment = salesforce_environment(settings.environment);
-    let mut tokens = RefreshingTokens::new(ctx.oauth().await?, environment, token_store.clone());
-    if let (Some(access), Some(issued_ms)) = (stored.access_token, stored.issued_at_ms)
-        && let Some(issued_at) = DateTime::from_timestamp_millis(issued_ms)
-    {
-        tokens = tokens.with_cached(access, issued_at);
-    }
     let tokens = Arc::new(tokens);
-
-    let host = if settings.environment.uses_demo_pardot_host() {
-        PardotHost::Demo
-    } else {
-        PardotHost::Production
-    };
-    let pardot = pardot_client(ctx, host, bu, &tokens, ctx.pardot_settings());
+    let environment = settings.environment;
+    let pardot = client_with_tokens(ctx, &tokens, environment, bu, ctx.pardot_settings());
     let no_retries = ClientSettings {
         max_retries: 0,
         ..ctx.pardot_settings()
     };
-    let activities = pardot_client(ctx, host, bu, &tokens, no_retries);
+    let activities = client_with_tokens(ctx, &tokens, environment, bu, no_retries);
     let session = Session {
         ctx,
         tenant: tenant.clone(),
@@ -194,17 +175,7 @@ async fn with_lease(
         settings,
         deadline,
     };
-    let ended = write_back(&session, event, trigger).await;
-
-    // Keep the newest access token for the next invocation.
-    if let Some(cached) = tokens.cached().await
-        && let Err(err) = token_store
-            .save_access_token(&cached.access_token, cached.issued_at)
-            .await
-    {
-        tracing::warn!(error = %err, "could not cache the access token; the next run refreshes");
-    }
-    ended
+    write_back(&session, event, trigger).await
 }
 
 /// A write-back that cannot run now is left to the poller: a finished event the poller would
@@ -245,32 +216,5 @@ async fn defer(
     .await;
     if let Err(err) = result {
         tracing::warn!(error = %err, "could not mark the event Pending; the webhook's run is lost");
-    }
-}
-
-/// A Pardot client of the business unit on the process-wide limiter and the shared tokens.
-fn pardot_client(
-    ctx: &AppContext,
-    host: PardotHost,
-    bu: &BusinessUnitId,
-    tokens: &Arc<RefreshingTokens>,
-    settings: ClientSettings,
-) -> PardotClient {
-    PardotClient::new(
-        ctx.http.clone(),
-        &ctx.pardot_endpoints(),
-        host,
-        bu.as_str().to_owned(),
-        tokens.clone(),
-        ctx.limiter.clone(),
-        settings,
-    )
-}
-
-fn salesforce_environment(environment: PardotEnvironment) -> SalesforceEnvironment {
-    match environment {
-        PardotEnvironment::Production => SalesforceEnvironment::Production,
-        PardotEnvironment::Developer => SalesforceEnvironment::Developer,
-        PardotEnvironment::Sandbox => SalesforceEnvironment::Sandbox,
     }
 }

@@ -31,6 +31,10 @@ pub(super) enum Halt {
     },
     /// The invocation's deadline came; the property goes back to `Pending`.
     Deadline,
+    /// Everything else is done, but some External Activities are unsettled (sent without an
+    /// answer, or from a crashed run and still within Pardot's read lag); the property goes
+    /// back to `Pending` so the poller's catch-up runs it again to check them.
+    Unsettled { reason: String },
 }
 
 impl Halt {
@@ -58,7 +62,9 @@ impl Halt {
                 code: *code,
                 detail: format!("{message} ({hint})"),
             },
-            PardotError::AccessTokenRejected { .. } => SyncProblem::ReconnectNeeded,
+            PardotError::AccessTokenRejected { .. } => SyncProblem::Transient {
+                detail: err.to_string(),
+            },
             PardotError::Token(token) if token.needs_reconnect() => SyncProblem::ReconnectNeeded,
             PardotError::HostNotAllowed { .. } => SyncProblem::Configuration {
                 code: 0,
@@ -230,6 +236,13 @@ async fn finish(
         Err(Halt::Deadline) => {
             report.outcome = AttendanceOutcome::Partial;
             report.reason = Some("the deadline came first; the poller finishes it".into());
+            property.finish(AttendanceState::Pending.as_str()).await
+        }
+        Err(Halt::Unsettled { reason }) => {
+            report.outcome = AttendanceOutcome::Partial;
+            report.reason = Some(reason);
+            record.failures = 0;
+            record.next_retry_at = None;
             property.finish(AttendanceState::Pending.as_str()).await
         }
         Err(Halt::Failed {

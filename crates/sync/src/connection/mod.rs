@@ -19,7 +19,9 @@ pub use callback::{CallbackParams, CallbackResult, finish_connect};
 pub use clock::Clock;
 pub use disconnect::{Disconnected, disconnect};
 pub use start::start_connect;
-pub use tokens::{REFRESH_LOCK_TTL_SECS, TenantTokens, mark_reconnect_needed, pardot_client};
+pub use tokens::{
+    REFRESH_LOCK_TTL_SECS, TenantTokens, client_with_tokens, mark_reconnect_needed, pardot_client,
+};
 
 use crate::config::{AdminApiConfig, SecretSource};
 use crate::context::AppContext;

@@ -19,7 +19,9 @@ use sbxy_domain::ids::{BusinessUnitId, TenantId};
 use sbxy_domain::settings::PardotEnvironment;
 use sbxy_domain::status::SyncProblem;
 use sbxy_pardot_client::token::{CachedAccessToken, RefreshSettings, TokenStoreError};
-use sbxy_pardot_client::{AccessTokens, OAuthClient, OAuthError, PardotClient, TokenError};
+use sbxy_pardot_client::{
+    AccessTokens, ClientSettings, OAuthClient, OAuthError, PardotClient, TokenError,
+};
 use sbxy_storage::{ConnectionState, PardotTokens, StorageError};
 use tokio::sync::Mutex;
 
@@ -59,7 +61,32 @@ impl TenantTokens {
         environment: PardotEnvironment,
     ) -> Result<Self, SyncError> {
         let stored = ctx.secrets.tenant_tokens(tenant).await?;
-        let cached = stored.as_ref().and_then(cached_access_token);
+        Self::from_stored(ctx, tenant, environment, stored.as_ref()).await
+    }
+
+    /// [`Self::load`] for the sync worker and the write-back: `None` when no tokens are
+    /// stored (never connected, or disconnected), so the caller can say "reconnect" without
+    /// a failed refresh.
+    pub async fn load_stored(
+        ctx: &AppContext,
+        tenant: &TenantId,
+        environment: PardotEnvironment,
+    ) -> Result<Option<Self>, SyncError> {
+        match ctx.secrets.tenant_tokens(tenant).await? {
+            Some(stored) => Ok(Some(
+                Self::from_stored(ctx, tenant, environment, Some(&stored)).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn from_stored(
+        ctx: &AppContext,
+        tenant: &TenantId,
+        environment: PardotEnvironment,
+        stored: Option<&PardotTokens>,
+    ) -> Result<Self, SyncError> {
+        let cached = stored.and_then(cached_access_token);
 
         Ok(Self {
             ctx: ctx.clone(),
@@ -262,16 +289,35 @@ pub async fn pardot_client(
     business_unit: &BusinessUnitId,
 ) -> Result<(PardotClient, Arc<TenantTokens>), SyncError> {
     let tokens = Arc::new(TenantTokens::load(ctx, tenant, environment).await?);
-    let client = PardotClient::new(
+    let client = client_with_tokens(
+        ctx,
+        &tokens,
+        environment,
+        business_unit,
+        ctx.pardot_settings(),
+    );
+    Ok((client, tokens))
+}
+
+/// A Pardot client of the business unit on the environment's host, on the process-wide
+/// in-flight limiter, calling with `tokens` (shared by every client of one run, so one
+/// refresh serves them all).
+pub fn client_with_tokens(
+    ctx: &AppContext,
+    tokens: &Arc<TenantTokens>,
+    environment: PardotEnvironment,
+    business_unit: &BusinessUnitId,
+    settings: ClientSettings,
+) -> PardotClient {
+    PardotClient::new(
         ctx.http.clone(),
         &ctx.pardot_endpoints(),
         pardot_host(environment),
         business_unit.as_str().to_owned(),
         tokens.clone(),
         ctx.limiter.clone(),
-        ctx.pardot_settings(),
-    );
-    Ok((client, tokens))
+        settings,
+    )
 }
 
 /// Records that Salesforce refused the tenant's grant: the connection reads "reconnect

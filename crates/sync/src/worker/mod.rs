@@ -12,18 +12,18 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sbxy_domain::ids::{BusinessUnitId, EventId, MembershipId, TenantId};
-use sbxy_domain::settings::{LinkField, PardotEnvironment, TenantSettings};
+use sbxy_domain::settings::{LinkField, TenantSettings};
 use sbxy_domain::status::{SyncCounts, SyncProblem};
-use sbxy_pardot_client::{PardotClient, PardotHost, RefreshingTokens, SalesforceEnvironment};
+use sbxy_pardot_client::PardotClient;
 use sbxy_storage::{ConnectionState, LinkedEventRecord, TenantRecord};
 use sbxy_streamboxy_client::StreamboxyClient;
 use tracing::Instrument;
 
+use crate::connection::{TenantTokens, client_with_tokens};
 use crate::context::AppContext;
 use crate::deadline::Deadline;
 use crate::error::SyncError;
 use crate::report::{SyncOutcome, SyncReport};
-use crate::tokens::SecretsTokenStore;
 
 /// Syncs one tenant. Errors are returned only when the run's own bookkeeping failed; problems
 /// of the outside systems end up in the report and the tenant's status.
@@ -125,13 +125,10 @@ async fn run_with_lease(
 ) -> Result<SyncReport, SyncError> {
     let tenant = &record.tenant_id;
 
-    // Tokens: none stored means the tenant must connect (again).
-    let token_store = Arc::new(SecretsTokenStore::new(ctx.secrets.clone(), tenant.clone()));
-    let stored = token_store
-        .read()
-        .await
-        .map_err(|e| SyncError::Setup(e.to_string()))?;
-    let Some(stored) = stored else {
+    // Tokens: none stored means the tenant must connect (again). Refreshes go through the
+    // tenant's refresh lock, shared with the admin API and the write-back, so two processes
+    // never refresh one grant at once.
+    let Some(tokens) = TenantTokens::load_stored(ctx, tenant, settings.environment).await? else {
         let problem = Some(SyncProblem::ReconnectNeeded);
         return Ok(SyncReport::idle(
             tenant.as_str(),
@@ -139,27 +136,12 @@ async fn run_with_lease(
             problem,
         ));
     };
-    let environment = salesforce_environment(settings.environment);
-    let mut tokens = RefreshingTokens::new(ctx.oauth().await?, environment, token_store.clone());
-    if let (Some(access), Some(issued_ms)) = (stored.access_token, stored.issued_at_ms)
-        && let Some(issued_at) = chrono::DateTime::from_timestamp_millis(issued_ms)
-    {
-        tokens = tokens.with_cached(access, issued_at);
-    }
     let tokens = Arc::new(tokens);
-
-    let host = if settings.environment.uses_demo_pardot_host() {
-        PardotHost::Demo
-    } else {
-        PardotHost::Production
-    };
-    let pardot = PardotClient::new(
-        ctx.http.clone(),
-        &ctx.pardot_endpoints(),
-        host,
-        bu.as_str().to_owned(),
-        tokens.clone(),
-        ctx.limiter.clone(),
+    let pardot = client_with_tokens(
+        ctx,
+        &tokens,
+        settings.environment,
+        bu,
         ctx.pardot_settings(),
     );
     let streamboxy = ctx.streamboxy().await?;
@@ -181,26 +163,10 @@ async fn run_with_lease(
         pages_done: 0,
         lease_holder: holder.to_owned(),
     };
+    // A refreshed access token was saved with the refresh token by `TenantTokens`.
     let events = run.run().await;
     crate::metrics::emit_run(&run).await;
-
-    // Keep the newest access token for the next invocation.
-    if let Some(cached) = tokens.cached().await
-        && let Err(err) = token_store
-            .save_access_token(&cached.access_token, cached.issued_at)
-            .await
-    {
-        tracing::warn!(error = %err, "could not cache the access token; the next run refreshes");
-    }
     Ok(run.into_report(&events?))
-}
-
-fn salesforce_environment(environment: PardotEnvironment) -> SalesforceEnvironment {
-    match environment {
-        PardotEnvironment::Production => SalesforceEnvironment::Production,
-        PardotEnvironment::Developer => SalesforceEnvironment::Developer,
-        PardotEnvironment::Sandbox => SalesforceEnvironment::Sandbox,
-    }
 }
 
 async fn record_status(
