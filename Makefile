@@ -104,7 +104,7 @@ demo-page: $(TOOLS) ## The demo, then keep it running with the admin page open f
 	$(CARGO_TARGET_DIR)/debug/sbxy-demo --serve
 
 test: lint $(TOOLS) browser-tools ## Every check: `make lint`, then unit, fixture, event-payload and end-to-end tests
-	$(CARGO) test --workspace --no-fail-fast
+	CARGO=$(CARGO) tests/run-suites.sh
 
 lint: lint-rust lint-template ## rustfmt, clippy, cfn-lint, sam validate (--lint and plain), checkov, routes
 
