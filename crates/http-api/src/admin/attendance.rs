@@ -15,6 +15,10 @@ use crate::problem::ApiError;
 use crate::state::ApiState;
 
 /// Hands the write-back of one event to the sync-worker; answers 202 once it is queued.
+///
+/// Known limit: any well-formed event id is queued, linked to the tenant or not; the worker
+/// then finds no linked list and ends the job without a Pardot call, but the admin still
+/// reads "accepted". The page's re-run button only shows for linked events.
 pub(super) async fn rerun(
     State(state): State<ApiState>,
     admin: TenantAdmin,
