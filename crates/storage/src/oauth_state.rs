@@ -79,23 +79,8 @@ impl Store {
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<bool, StorageError> {
-        let item = ItemBuilder::key(tenant_pk(tenant), "REFRESH_LOCK")
-            .s("holder", holder)
-            .n(TTL_ATTRIBUTE, (now + ttl).timestamp())
-            .build();
-
-        let put = self
-            .ddb
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk) OR #exp < :now OR holder = :me")
-            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
-            .expression_attribute_values(":me", AttributeValue::S(holder.to_owned()))
-            .send()
-            .await;
-        conditional(put, "PutItem")
+        self.take_lock(tenant_pk(tenant), "REFRESH_LOCK", holder, now, ttl)
+            .await
     }
 
     /// Gives the refresh lock back, if `holder` still has it.
@@ -104,25 +89,7 @@ impl Store {
         tenant: &TenantId,
         holder: &str,
     ) -> Result<(), StorageError> {
-        let deleted = self
-            .ddb
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(tenant_pk(tenant), "REFRESH_LOCK")))
-            .condition_expression("holder = :me")
-            .expression_attribute_values(":me", AttributeValue::S(holder.to_owned()))
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "DeleteItem", err)),
-        }
+        self.give_back_lock(tenant_pk(tenant), "REFRESH_LOCK", holder)
+            .await
     }
 }

@@ -63,7 +63,30 @@ impl Store {
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<bool, StorageError> {
-        let item = ItemBuilder::key(bu_pk(bu), "LEASE")
+        self.take_lock(bu_pk(bu), "LEASE", holder, now, ttl).await
+    }
+
+    /// Gives the lease back, if `holder` still has it.
+    pub async fn release_lease(
+        &self,
+        bu: &BusinessUnitId,
+        holder: &str,
+    ) -> Result<(), StorageError> {
+        self.give_back_lock(bu_pk(bu), "LEASE", holder).await
+    }
+
+    /// Takes (or renews) the lock item `pk`/`sk` for `holder` until `now + ttl`, unless another
+    /// holder's lock is live. The business unit's lease and the tenant's refresh lock are both
+    /// this item.
+    pub(crate) async fn take_lock(
+        &self,
+        pk: String,
+        sk: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<bool, StorageError> {
+        let item = ItemBuilder::key(pk, sk)
             .s("holder", holder)
             .n(TTL_ATTRIBUTE, (now + ttl).timestamp())
             .build();
@@ -82,32 +105,23 @@ impl Store {
         conditional(put, "PutItem")
     }
 
-    /// Gives the lease back, if `holder` still has it.
-    pub async fn release_lease(
+    /// Deletes the lock item `pk`/`sk` if `holder` still has it; someone else's is left alone.
+    pub(crate) async fn give_back_lock(
         &self,
-        bu: &BusinessUnitId,
+        pk: String,
+        sk: &str,
         holder: &str,
     ) -> Result<(), StorageError> {
         let deleted = self
             .ddb
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(bu_pk(bu), "LEASE")))
+            .set_key(Some(key(pk, sk)))
             .condition_expression("holder = :me")
             .expression_attribute_values(":me", AttributeValue::S(holder.to_owned()))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(StorageError::aws("DynamoDB", "DeleteItem", err)),
-        }
+        conditional(deleted, "DeleteItem").map(|_| ())
     }
 
     /// The tenant's linked events.

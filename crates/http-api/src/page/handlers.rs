@@ -24,7 +24,7 @@ use super::respond::{
     DISCONNECTED, OUTCOMES, Page, PageQuery, RERUN, SAVED, authorize, bad_form, banner_of,
     parse_plain, see_other, signed_out, unknown_tenant,
 };
-use super::session::{SessionKey, cookie_value, set_cookie};
+use super::session::{PageSession, SessionKey, cookie_value, set_cookie};
 use super::{PagePaths, Resolved};
 use crate::admin::settings::check_and_save;
 use crate::problem::ApiError;
@@ -162,11 +162,7 @@ pub(super) async fn connect(
         Ok(url) => see_other(url.as_str()),
         Err(err) => {
             tracing::error!(tenant = %tenant, error = %err, "admin page connect failed");
-            let csrf = SessionKey::derive(&state.connect.state_key).csrf_token(&session);
-            let page = Page::new(&state, &resolved, &paths, &tenant, &csrf);
-            let banner = Banner::Alert(text(resolved.language).unavailable.into(), vec![]);
-            page.render(StatusCode::SERVICE_UNAVAILABLE, Some(&banner), None)
-                .await
+            unavailable(&state, &resolved, &paths, &tenant, &session).await
         }
     }
 }
@@ -192,11 +188,7 @@ pub(super) async fn disconnect(
         Ok(_) => see_other(&paths.page_with(resolved.language, Some(("notice", DISCONNECTED)))),
         Err(err) => {
             tracing::error!(tenant = %tenant, error = %err, "admin page disconnect failed");
-            let csrf = SessionKey::derive(&state.connect.state_key).csrf_token(&session);
-            let page = Page::new(&state, &resolved, &paths, &tenant, &csrf);
-            let banner = Banner::Alert(text(resolved.language).unavailable.into(), vec![]);
-            page.render(StatusCode::SERVICE_UNAVAILABLE, Some(&banner), None)
-                .await
+            unavailable(&state, &resolved, &paths, &tenant, &session).await
         }
     }
 }
@@ -283,13 +275,25 @@ pub(super) async fn rerun_attendance(
         }
         Err(err) => {
             tracing::error!(tenant = %tenant, error = %err, "admin page re-run failed");
-            let csrf = SessionKey::derive(&state.connect.state_key).csrf_token(&session);
-            let page = Page::new(&state, &resolved, &paths, &tenant, &csrf);
-            let banner = Banner::Alert(text(resolved.language).unavailable.into(), vec![]);
-            page.render(StatusCode::SERVICE_UNAVAILABLE, Some(&banner), None)
-                .await
+            unavailable(&state, &resolved, &paths, &tenant, &session).await
         }
     }
+}
+
+/// The page again with a "try again shortly" alert, when a form's action failed for a reason
+/// the admin cannot fix (storage, Salesforce or the bus unavailable).
+async fn unavailable(
+    state: &ApiState,
+    resolved: &Resolved,
+    paths: &PagePaths,
+    tenant: &TenantId,
+    session: &PageSession,
+) -> Response {
+    let csrf = SessionKey::derive(&state.connect.state_key).csrf_token(session);
+    let page = Page::new(state, resolved, paths, tenant, &csrf);
+    let banner = Banner::Alert(text(resolved.language).unavailable.into(), vec![]);
+    page.render(StatusCode::SERVICE_UNAVAILABLE, Some(&banner), None)
+        .await
 }
 
 /// Where the OAuth callback sends the browser.
